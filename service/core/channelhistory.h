@@ -1,0 +1,71 @@
+#pragma once
+
+#include "util/circularbuffer.h"
+#include "util/clock.h"
+
+#include <QHash>
+#include <QList>
+#include <QReadWriteLock>
+#include <QString>
+
+#include <functional>
+
+namespace wsinfra {
+
+/// One stored bill update: its offset in the bill's stream and the frame the clients got.
+struct HistoryEntry
+{
+    qint64 offset = 0;
+    qint64 timestampMs = 0;
+    QString messageId;
+    QString frame;
+};
+
+/// Per-bill offsets and a bounded, expiring history of updates, so a client that reconnects with
+/// `since` receives what it missed. Offsets start at 1 and grow by one per update; 0 means "nothing
+/// published yet". Shared by the orchestrator (which appends) and every shard (which recovers): the
+/// one structure behind a lock, taken once per publish and once per recovering subscribe.
+class ChannelHistory
+{
+public:
+    ChannelHistory(int maxEntriesPerBill, qint64 ttlMs, const Clock &clock);
+
+    /// Assigns the bill's next offset, builds the frame for it with `encode(offset)`, stores it.
+    HistoryEntry append(qint64 billId, const QString &messageId, qint64 timestampMs,
+                        const std::function<QString(qint64 offset)> &encode);
+
+    /// The offset of the last update of the bill (0 when none).
+    qint64 currentOffset(qint64 billId) const;
+
+    struct Recovery
+    {
+        bool recoverable = false;
+        qint64 currentOffset = 0;
+        QList<HistoryEntry> entries; ///< offsets > since, oldest first
+    };
+    /// What a client that has seen everything up to `since` missed. Not recoverable when updates
+    /// after `since` have already been evicted or expired, or `since` lies in the future.
+    Recovery since(qint64 billId, qint64 since) const;
+
+    /// Drops expired entries of every bill; returns how many were dropped.
+    qsizetype pruneExpired();
+
+    qsizetype entryCount() const;
+    qsizetype billCount() const;
+
+private:
+    struct Stream
+    {
+        qint64 lastOffset = 0;
+        CircularBuffer<HistoryEntry> entries;
+    };
+    void dropExpired(Stream &stream, qint64 nowMs) const;
+
+    const int m_maxEntriesPerBill;
+    const qint64 m_ttlMs;
+    const Clock &m_clock;
+    mutable QReadWriteLock m_lock;
+    QHash<qint64, Stream> m_streams;
+};
+
+} // namespace wsinfra

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace wsinfra {
+
+/// What core/ needs from a client's transport: send an envelope, close with a code, keep the link
+/// alive. Native WebSocket implements it over QWebSocket; Socket.IO over its Engine.IO session.
+/// Transports only turn bytes into envelopes and back; all semantics live in core/.
+class ClientTransport : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    /// Sends one JSON envelope (compact text).
+    virtual void sendText(const QString &text) = 0;
+    /// Closes with a close code of the wire contract and a short reason.
+    virtual void close(int code, const QString &reason) = 0;
+    /// Transport-level keep-alive; the peer's answer is reported with alive().
+    virtual void ping() = 0;
+    /// Bytes accepted by sendText that the peer has not been sent yet.
+    virtual qint64 bufferedBytes() const = 0;
+
+signals:
+    void textReceived(const QString &text);
+    /// A message the transport cannot carry (binary on the native protocol).
+    void unsupportedReceived();
+    /// Any sign of life from the peer (a pong, a frame).
+    void alive();
+    /// The link is gone; emitted once.
+    void closed();
+};
+
+} // namespace wsinfra

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/subscriptionmanager.h"
+#include "util/tokenbucket.h"
+
+#include <QMetaType>
+#include <QPointer>
+#include <QString>
+
+namespace wsinfra {
+
+class ClientTransport;
+
+/// What the front door learned about a client before handing it to a shard: who it is (from the
+/// verified token) and whether it may stay.
+struct AdmissionTicket
+{
+    QString userId;           ///< empty for an anonymous client
+    QString address;          ///< the peer's IP address, as the per-address limit counts it
+    qint64 tokenExpiresAt = 0; ///< seconds since the epoch, 0 = never
+    int refuseCloseCode = 0;  ///< non-zero: upgrade, then close with this code (the client learns why)
+    QString refuseReason;
+};
+
+/// Limits and timings a shard applies to each of its connections.
+struct ShardSettings
+{
+    qint64 heartbeatIntervalMs = 30'000;
+    qint64 connectionTimeoutMs = 60'000;
+    qint64 maxPayloadBytes = 64 * 1024;
+    int messagesPerSecond = 100;
+    int messageBurst = 200;
+    int rateLimitMaxViolations = 20;
+    int maxSubscriptionsPerConnection = 1000;
+    int maxProtocolErrors = 50;
+};
+
+/// One live client of a shard. Owned by its shard and touched only on the shard's thread.
+struct Connection
+{
+    ConnectionId id = 0;
+    QString publicId; ///< the connection_id clients and operators see
+    AdmissionTicket ticket;
+    QPointer<ClientTransport> transport;
+    TokenBucket inboundBudget{1.0, 1.0}; // replaced by the shard with the configured rate
+    int rateLimitViolations = 0;
+    int protocolErrors = 0;
+    qint64 lastSeenMs = 0;
+    qint64 connectedAtMs = 0;
+    bool closing = false;
+
+    const QString &userId() const { return ticket.userId; }
+    /// Sends unless the connection is closing; returns whether it was sent.
+    bool send(const QString &text) const;
+    /// Closes once; later calls are ignored so that a connection is never closed twice.
+    void close(int code, const QString &reason);
+};
+
+} // namespace wsinfra
+
+Q_DECLARE_METATYPE(wsinfra::AdmissionTicket)

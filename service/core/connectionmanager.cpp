@@ -1,0 +1,63 @@
+#include "core/connectionmanager.h"
+
+#include "monitoring/statisticscollector.h"
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+
+ConnectionManager::ConnectionManager(const Limits &limits, StatisticsCollector &statistics, QObject *parent)
+    : QObject(parent), m_limits(limits), m_statistics(statistics)
+{
+}
+
+ConnectionManager::Decision ConnectionManager::admit(const QString &address, const QString &userId)
+{
+    if (m_total >= m_limits.maxConnections) {
+        m_statistics.connectionRefused();
+        return {Verdict::RefuseFull, u"the service is at its connection limit (%1)"_s.arg(m_limits.maxConnections)};
+    }
+    if (m_limits.maxConnectionsPerAddress > 0 && m_byAddress.value(address) >= m_limits.maxConnectionsPerAddress) {
+        m_statistics.connectionRefused();
+        return {Verdict::RefuseOverLimit,
+                u"too many connections from this address (limit %1)"_s.arg(m_limits.maxConnectionsPerAddress)};
+    }
+    if (m_limits.maxConnectionsPerUser > 0 && !userId.isEmpty() &&
+        m_byUser.value(userId) >= m_limits.maxConnectionsPerUser) {
+        m_statistics.connectionRefused();
+        return {Verdict::RefuseOverLimit,
+                u"too many connections for this user (limit %1)"_s.arg(m_limits.maxConnectionsPerUser)};
+    }
+    ++m_total;
+    ++m_byAddress[address];
+    if (!userId.isEmpty())
+        ++m_byUser[userId];
+    return {};
+}
+
+void ConnectionManager::decrement(QHash<QString, int> &counts, const QString &key)
+{
+    auto it = counts.find(key);
+    if (it == counts.end())
+        return;
+    if (--*it <= 0)
+        counts.erase(it);
+}
+
+void ConnectionManager::release(const QString &address, const QString &userId)
+{
+    if (m_total > 0)
+        --m_total;
+    decrement(m_byAddress, address);
+    if (!userId.isEmpty())
+        decrement(m_byUser, userId);
+}
+
+QStringList ConnectionManager::connectedUsers() const
+{
+    QStringList users = m_byUser.keys();
+    users.sort();
+    return users;
+}
+
+} // namespace wsinfra

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/connection.h"
+
+#include <QJsonValue>
+
+namespace wsinfra {
+
+class ChannelHistory;
+class Clock;
+class StatisticsCollector;
+class SubscriptionManager;
+struct ClientMessage;
+
+/// Handles the envelopes a client sends (subscribe, unsubscribe, ping, ack) for the connections of
+/// one shard: rate limit, parsing, replies with the request's `id`, recovery from history, and the
+/// closes that repeated abuse earns (4002, 4501).
+class MessageHandler
+{
+public:
+    MessageHandler(SubscriptionManager &subscriptions, const ChannelHistory &history, StatisticsCollector &statistics,
+                   const ShardSettings &settings, const Clock &clock);
+
+    void handleText(Connection &connection, const QString &text);
+    /// A frame the protocol does not carry (binary): answered with bad_request.
+    void handleUnsupported(Connection &connection);
+
+private:
+    void subscribe(Connection &connection, const ClientMessage &message);
+    void unsubscribe(Connection &connection, const ClientMessage &message);
+    void protocolError(Connection &connection, const QJsonValue &requestId, const QString &code, const QString &message);
+    bool admitByRateLimit(Connection &connection);
+
+    SubscriptionManager &m_subscriptions;
+    const ChannelHistory &m_history;
+    StatisticsCollector &m_statistics;
+    const ShardSettings &m_settings;
+    const Clock &m_clock;
+};
+
+} // namespace wsinfra

@@ -1,0 +1,329 @@
+#include "core/service.h"
+
+#include "auth/jwtverifier.h"
+#include "core/broker.h"
+#include "core/channelhistory.h"
+#include "core/connectionmanager.h"
+#include "core/shard.h"
+#include "core/shardpool.h"
+#include "memory/processmemory.h"
+#include "monitoring/healthchecker.h"
+#include "monitoring/metricsreporter.h"
+#include "monitoring/statisticscollector.h"
+#include "protocol/codes.h"
+#include "protocol/servermessage.h"
+#include "transport/frontdoor.h"
+#include "transport/httpapi.h"
+
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QThread>
+#include <QTimer>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcService, "wsinfra.core", QtWarningMsg)
+
+namespace wsinfra {
+
+namespace {
+
+QString randomNodeId()
+{
+    return QString::number(QRandomGenerator::system()->generate(), 36).rightJustified(7, u'0');
+}
+
+ShardSettings shardSettingsOf(const ServiceConfig &config)
+{
+    ShardSettings settings;
+    settings.heartbeatIntervalMs = config.heartbeatIntervalMs;
+    settings.connectionTimeoutMs = config.connectionTimeoutMs;
+    settings.maxPayloadBytes = config.maxPayloadBytes;
+    settings.messagesPerSecond = config.messagesPerSecond;
+    settings.messageBurst = config.messageBurst;
+    settings.rateLimitMaxViolations = config.rateLimitMaxViolations;
+    settings.maxSubscriptionsPerConnection = config.maxSubscriptionsPerConnection;
+    return settings;
+}
+
+} // namespace
+
+Service::Service(const ServiceConfig &config, const Clock &clock, QObject *parent)
+    : QObject(parent), m_config(config), m_clock(clock), m_nodeId(randomNodeId()),
+      m_statistics(std::make_unique<StatisticsCollector>(clock)),
+      m_history(std::make_unique<ChannelHistory>(config.historySize, config.historyTtlMs, clock)),
+      m_jwtVerifier(std::make_unique<JwtVerifier>(config.jwtSecret, clock)),
+      m_processMemory(std::make_unique<ProcessMemory>())
+{
+    m_connections = new ConnectionManager(
+        {config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser}, *m_statistics, this);
+    const int ioThreads = config.ioThreads > 0 ? config.ioThreads : QThread::idealThreadCount();
+    m_shards = new ShardPool(ioThreads, m_nodeId, shardSettingsOf(config), *m_history, *m_statistics, clock, this);
+    connect(m_shards, &ShardPool::connectionReleased, m_connections, [this](const AdmissionTicket &ticket) {
+        // Clients refused over a limit were upgraded only to be told why: they were never counted.
+        if (ticket.refuseCloseCode == 0)
+            m_connections->release(ticket.address, ticket.userId);
+    });
+    m_broker = new LocalBroker(this);
+    connect(m_broker, &Broker::remotePublication, this, &Service::deliverRemote);
+}
+
+Service::~Service()
+{
+    delete m_frontDoor;
+    m_shards->stop();
+}
+
+bool Service::initialize()
+{
+    if (m_config.jwtSecret.isEmpty() && !m_config.allowAnonymous)
+        qCWarning(lcService) << "JWT_SECRET is not set and anonymous clients are not allowed: no client can connect";
+    if (m_config.apiKey.isEmpty())
+        qCWarning(lcService) << "WSINFRA_API_KEY is not set: the HTTP API answers loopback clients only";
+
+    HttpLimits limits;
+    limits.maxBodyBytes = m_config.maxHttpBodyBytes;
+    m_httpApi = new HttpApi({limits, 30'000, m_config.apiKey.toUtf8()}, *this, this);
+
+    FrontDoor::Settings frontDoorSettings;
+    frontDoorSettings.headLimits = limits;
+    frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
+    m_frontDoor = new FrontDoor(frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, *m_statistics,
+                                [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);
+    // Every client is accepted at once; the OS queue only absorbs bursts.
+    m_frontDoor->setListenBacklogSize(4096);
+    if (!m_frontDoor->listen(QHostAddress(m_config.bind), quint16(m_config.port))) {
+        m_errorString = u"cannot listen on %1:%2: %3"_s.arg(m_config.bind).arg(m_config.port).arg(
+            m_frontDoor->errorString());
+        return false;
+    }
+    m_shards->start();
+    QTimer *pruneTimer = new QTimer(this);
+    pruneTimer->setInterval(std::chrono::milliseconds(qBound(qint64(1000), m_config.historyTtlMs / 10, qint64(60000))));
+    connect(pruneTimer, &QTimer::timeout, this, [this] { m_history->pruneExpired(); });
+    pruneTimer->start();
+    return true;
+}
+
+void Service::shutdown(std::function<void()> done)
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    if (m_frontDoor)
+        m_frontDoor->stopAccepting();
+
+    struct Progress
+    {
+        int pending = 2;
+        bool finished = false;
+        std::function<void()> done;
+    };
+    auto progress = std::make_shared<Progress>(Progress{2, false, std::move(done)});
+    auto finish = [progress] {
+        if (progress->finished)
+            return;
+        progress->finished = true;
+        if (progress->done)
+            progress->done();
+    };
+    auto step = [progress, finish] {
+        if (--progress->pending == 0)
+            finish();
+    };
+    QTimer::singleShot(std::chrono::milliseconds(m_config.shutdownTimeoutMs), this, [finish] {
+        qCWarning(lcService) << "shutdown timeout reached: closing what is left";
+        finish();
+    });
+    m_shards->closeAll(CloseCode::GoingAway, u"server shutting down"_s, step);
+    if (m_httpApi)
+        m_httpApi->drain(step);
+    else
+        step();
+}
+
+QHostAddress Service::serverAddress() const
+{
+    return m_frontDoor ? m_frontDoor->serverAddress() : QHostAddress();
+}
+
+quint16 Service::serverPort() const
+{
+    return m_frontDoor ? m_frontDoor->serverPort() : 0;
+}
+
+QString Service::nextMessageId()
+{
+    return m_nodeId + u'-' + QString::number(++m_messageSerial, 36);
+}
+
+void Service::publish(const Publication &publication, DeliveredCallback delivered)
+{
+    m_shards->deliver(publication, std::move(delivered));
+    m_broker->publish(publication);
+}
+
+void Service::deliverRemote(const Publication &publication)
+{
+    m_shards->deliver(publication);
+}
+
+Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonValue &update,
+                                                    DeliveredCallback delivered)
+{
+    m_statistics->messagePublished(false);
+    Publication publication;
+    publication.kind = Publication::Kind::BillUpdate;
+    publication.billId = billId;
+    publication.messageId = nextMessageId();
+    publication.timestampMs = m_clock.nowMs();
+    const HistoryEntry entry =
+        m_history->append(billId, publication.messageId, publication.timestampMs, [&](qint64 offset) {
+            return ServerMessage::encode(
+                ServerMessage::billUpdate(billId, offset, publication.messageId, publication.timestampMs, update));
+        });
+    publication.offset = entry.offset;
+    publication.frame = entry.frame;
+    publish(publication, std::move(delivered));
+    return {publication.messageId, publication.offset};
+}
+
+Service::PublishResult Service::sendUserNotification(const QString &userId, const QJsonValue &notification,
+                                                     DeliveredCallback delivered)
+{
+    m_statistics->messagePublished(false);
+    Publication publication;
+    publication.kind = Publication::Kind::Notification;
+    publication.userId = userId;
+    publication.messageId = nextMessageId();
+    publication.timestampMs = m_clock.nowMs();
+    publication.frame =
+        ServerMessage::encode(ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
+    publish(publication, std::move(delivered));
+    return {publication.messageId, 0};
+}
+
+Service::PublishResult Service::broadcastToAll(const QJsonValue &message, DeliveredCallback delivered)
+{
+    m_statistics->messagePublished(true);
+    Publication publication;
+    publication.kind = Publication::Kind::Broadcast;
+    publication.messageId = nextMessageId();
+    publication.timestampMs = m_clock.nowMs();
+    publication.frame =
+        ServerMessage::encode(ServerMessage::broadcast(publication.messageId, publication.timestampMs, message));
+    publish(publication, std::move(delivered));
+    return {publication.messageId, 0};
+}
+
+bool Service::isUserConnected(const QString &userId) const
+{
+    return m_connections->isUserConnected(userId);
+}
+
+QList<qint64> Service::getUserSubscriptions(const QString &userId) const
+{
+    const QList<QSet<qint64>> perShard =
+        m_shards->collect<QSet<qint64>>([&userId](const Shard &shard) { return shard.subscriptionsOfUser(userId); });
+    QSet<qint64> bills;
+    for (const QSet<qint64> &part : perShard)
+        bills.unite(part);
+    QList<qint64> sorted(bills.cbegin(), bills.cend());
+    std::sort(sorted.begin(), sorted.end());
+    return sorted;
+}
+
+int Service::getConnectionCount(const QString &userId) const
+{
+    return m_connections->connectionCount(userId);
+}
+
+QStringList Service::getAllConnectedUsers() const
+{
+    return m_connections->connectedUsers();
+}
+
+QStringList Service::getBillSubscribers(qint64 billId) const
+{
+    const QList<QSet<QString>> perShard =
+        m_shards->collect<QSet<QString>>([billId](const Shard &shard) { return shard.subscribersOf(billId); });
+    QSet<QString> users;
+    for (const QSet<QString> &part : perShard)
+        users.unite(part);
+    QStringList sorted(users.cbegin(), users.cend());
+    sorted.sort();
+    return sorted;
+}
+
+ServiceStats Service::getStats() const
+{
+    return m_statistics->snapshot(m_connections->uniqueUsers(), m_processMemory->residentBytes());
+}
+
+HealthStatus Service::getHealthStatus() const
+{
+    HealthChecker::Thresholds thresholds;
+    thresholds.memoryWarning = m_config.memoryWarningThreshold;
+    thresholds.memoryCritical = m_config.memoryCriticalThreshold;
+    thresholds.memoryEmergency = m_config.memoryEmergencyThreshold;
+    HealthChecker::Inputs inputs;
+    inputs.nowMs = m_clock.nowMs();
+    inputs.uptimeMs = inputs.nowMs - m_statistics->startTime();
+    const qint64 budget = m_processMemory->budgetBytes(m_config.memoryLimitBytes);
+    inputs.memoryPercent = budget > 0 ? 100.0 * double(m_processMemory->residentBytes()) / double(budget) : 0.0;
+    inputs.activeConnections = m_connections->totalConnections();
+    inputs.maxConnections = m_config.maxConnections;
+    inputs.brokerConnected = m_broker->isConnected();
+    inputs.shuttingDown = m_shuttingDown;
+    return HealthChecker(thresholds).evaluate(inputs);
+}
+
+namespace {
+
+struct ShardFigures
+{
+    qint64 subscriptions = 0;
+    QList<qint64> bills;
+};
+
+} // namespace
+
+MetricsReporter::Figures Service::collectFigures() const
+{
+    MetricsReporter::Figures figures;
+    figures.stats = getStats();
+    figures.health = getHealthStatus();
+    const QList<ShardFigures> perShard = m_shards->collect<ShardFigures>([](const Shard &shard) {
+        return ShardFigures{shard.subscriptionCount(), shard.subscribedBills()};
+    });
+    QSet<qint64> bills;
+    for (const ShardFigures &part : perShard) {
+        figures.subscriptions += part.subscriptions;
+        bills.unite(QSet<qint64>(part.bills.cbegin(), part.bills.cend()));
+    }
+    figures.subscribedBills = bills.size();
+    figures.historyEntries = m_history->entryCount();
+    figures.historyBills = m_history->billCount();
+    figures.memoryBudgetBytes = m_processMemory->budgetBytes(m_config.memoryLimitBytes);
+    figures.rateLimited = m_statistics->rateLimitedCount();
+    figures.protocolErrors = m_statistics->protocolErrorCount();
+    figures.authenticationFailures = m_statistics->authenticationFailureCount();
+    figures.refusedConnections = m_statistics->refusedConnectionCount();
+    figures.httpRequests = m_statistics->httpRequestCount();
+    figures.ioThreads = m_shards->shardCount();
+    return figures;
+}
+
+QJsonObject Service::getMetrics() const
+{
+    return MetricsReporter::toJson(collectFigures());
+}
+
+QByteArray Service::prometheusMetrics() const
+{
+    return MetricsReporter::toPrometheus(collectFigures());
+}
+
+} // namespace wsinfra

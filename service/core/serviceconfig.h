@@ -1,0 +1,127 @@
+#pragma once
+
+#include "protocol/result.h"
+
+#include <QByteArray>
+#include <QLatin1StringView>
+#include <QString>
+#include <QtGlobal>
+
+#include <span>
+#include <variant>
+
+class QCommandLineParser;
+class QJsonObject;
+class QProcessEnvironment;
+
+namespace wsinfra {
+
+/// The resolved, validated settings of wsinfra-service. Durations are milliseconds, sizes bytes.
+/// The in-class initialisers are the documented defaults, so `ServiceConfig{}` is what a service
+/// started without any configuration uses (except ioThreads, which ConfigLoader resolves from 0 to
+/// the number of cores). tst_serviceconfig checks that they agree with ConfigLoader::schema().
+struct ServiceConfig
+{
+    int port = 3000;
+    QString bind = QStringLiteral("0.0.0.0");
+    int controlPort = 3001;
+    QString controlBind = QStringLiteral("127.0.0.1");
+    QString controlToken;
+    QString apiKey;
+    QByteArray jwtSecret;
+    bool allowAnonymous = false;
+    int maxConnections = 10000;
+    int maxConnectionsPerIp = 0;   // 0 = unlimited
+    int maxConnectionsPerUser = 0; // 0 = unlimited
+    qint64 heartbeatIntervalMs = 30000;
+    qint64 connectionTimeoutMs = 60000;
+    qint64 maxPayloadBytes = 65536;
+    int messagesPerSecond = 100;
+    int messageBurst = 200;
+    int rateLimitMaxViolations = 20;
+    int maxSubscriptionsPerConnection = 1000;
+    int historySize = 1000;
+    qint64 historyTtlMs = 86400000;
+    int ioThreads = 0;           // 0 = number of cores; resolved configs hold the real number
+    qint64 memoryLimitBytes = 0; // 0 = automatic (cgroup limit, else physical memory)
+    int memoryWarningThreshold = 70;
+    int memoryCriticalThreshold = 85;
+    int memoryEmergencyThreshold = 95;
+    int messageBatchSize = 50;
+    qint64 messageBatchDelayMs = 10;
+    int dedupeCacheSize = 10000;
+    qint64 dedupeWindowMs = 300000;
+    QString redisUrl; // empty = single node
+    qint64 shutdownTimeoutMs = 10000;
+    qint64 maxHttpBodyBytes = 1048576;
+    qint64 memoryCheckIntervalMs = 10000;
+    qint64 healthCheckIntervalMs = 5000;
+
+    bool operator==(const ServiceConfig &other) const = default;
+};
+
+/// How the text of an option is parsed.
+enum class ConfigType {
+    Int,          // decimal integer
+    Bool,         // true/false, 1/0, yes/no, on/off
+    String,       // any text
+    Bytes,        // bytes, or a number with a unit: 64KB, 1MB, 2GiB, 512m (1KB = 1024)
+    Milliseconds, // milliseconds, or a number with a unit: 250ms, 30s, 5m, 1h, 7d
+};
+
+/// A rule on a String option beyond its type.
+enum class ConfigCheck {
+    None,
+    IpAddress, // parses as a QHostAddress
+    RedisUrl,  // empty, or redis://[user:password@]host[:port][/db]
+};
+
+/// The ServiceConfig member an option is stored in.
+using ConfigField = std::variant<int ServiceConfig::*, bool ServiceConfig::*, qint64 ServiceConfig::*,
+                                 QString ServiceConfig::*, QByteArray ServiceConfig::*>;
+
+/// One row of the configuration schema: everything the loader, `--help`, the documentation
+/// generator and `--print-config` know about an option.
+struct ConfigOption
+{
+    QLatin1StringView key;         // JSON key, camelCase
+    QLatin1StringView environment; // environment variable
+    QLatin1StringView flag;        // command-line flag without the leading "--"; empty for secrets
+    ConfigType type;
+    QLatin1StringView defaultValue; // as a user would write it ("3000", "30s", "64KB", "" for none)
+    qint64 minimum;                 // range of numeric types, inclusive (in ms / bytes)
+    qint64 maximum;
+    QLatin1StringView help; // one line, without the env/default suffix
+    bool secret;            // never on the command line, never printed
+    ConfigCheck check;
+    ConfigField field;
+};
+
+/// Resolves a ServiceConfig from defaults < JSON file (`--config FILE`) < environment variables <
+/// command-line flags, table-driven by schema(). Every value given on any layer is validated, even
+/// one a higher layer overrides, so a typo never waits for the day the override is removed.
+class ConfigLoader
+{
+public:
+    /// The single source of truth of the options, in documentation order.
+    static std::span<const ConfigOption> schema();
+
+    /// Adds --config and every flag of the schema (help text names the environment variable, e.g.
+    /// "Port of the public listener [env WSINFRA_PORT, default 3000]") to the parser.
+    static void addOptions(QCommandLineParser &parser);
+
+    /// Resolves defaults < --config JSON file < env < flags. The parser has already parsed the arguments.
+    static Result<ServiceConfig> resolve(const QCommandLineParser &parser, const QProcessEnvironment &env);
+
+    /// The same from a JSON object, for tests and for the later control API.
+    static Result<ServiceConfig> fromJson(const QJsonObject &object);
+
+    /// The value of an option in the syntax the loader accepts ("30s", "64KB", "true"), for
+    /// `--print-config`. Secrets come out as "***" when set, and a password in redisUrl is masked.
+    static QString displayValue(const ServiceConfig &config, const ConfigOption &option);
+
+    /// The `--help` line of an option: its help text plus "[env NAME, default VALUE]".
+    static QString helpText(const ConfigOption &option);
+};
+
+} // namespace wsinfra

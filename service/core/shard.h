@@ -1,0 +1,93 @@
+#pragma once
+
+#include "core/connection.h"
+#include "core/messagehandler.h"
+#include "core/publication.h"
+#include "core/subscriptionmanager.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+
+#include <memory>
+
+class QTcpSocket;
+class QTimer;
+class QWebSocketServer;
+
+namespace wsinfra {
+
+class ChannelHistory;
+class Clock;
+class StatisticsCollector;
+
+/// One I/O thread's share of the clients: it owns their connections, their subscriptions and their
+/// heartbeats, and nothing it owns is touched from another thread. Every public function runs on the
+/// shard's thread (ShardPool posts the calls there).
+class Shard : public QObject
+{
+    Q_OBJECT
+public:
+    Shard(int index, const QString &nodeId, const ShardSettings &settings, ChannelHistory &history,
+          StatisticsCollector &statistics, const Clock &clock);
+    ~Shard() override;
+
+    int index() const { return m_index; }
+
+    /// Creates the shard's QWebSocketServer and heartbeat timer; call once on the shard's thread.
+    void start();
+    /// Takes a TCP connection whose WebSocket upgrade request is still unread in the socket.
+    void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
+    /// Hands a publication to the local recipients; returns how many connections it was sent to.
+    int deliver(const Publication &publication);
+    /// Closes every connection (shutdown: 1001).
+    void closeAll(int code, const QString &reason);
+
+    int connectionCount() const { return int(m_connections.size()); }
+    int pendingHandshakeCount() const { return int(m_pendingHandshakes.size()); }
+    /// Bills followed by any connection of the user on this shard.
+    QSet<qint64> subscriptionsOfUser(const QString &userId) const;
+    /// User ids of this shard's connections that follow the bill (anonymous ones excluded).
+    QSet<QString> subscribersOf(qint64 billId) const;
+    qsizetype subscriptionCount() const { return m_subscriptions.subscriptionCount(); }
+    QList<qint64> subscribedBills() const { return m_subscriptions.bills(); }
+    bool indexesConsistent() const;
+
+signals:
+    /// A connection admitted by the front door is gone (or never completed its handshake).
+    void connectionReleased(const wsinfra::AdmissionTicket &ticket);
+    /// The shard has no connection and no handshake left (drain finished).
+    void drained();
+
+private:
+    struct PendingHandshake
+    {
+        QPointer<QTcpSocket> socket;
+        AdmissionTicket ticket;
+    };
+
+    void onNewConnection();
+    void releasePending(const QString &peerKey);
+    void removeConnection(ConnectionId id);
+    void checkConnections();
+    void checkDrained();
+
+    const int m_index;
+    const QString m_nodeId;
+    const ShardSettings m_settings;
+    ChannelHistory &m_history;
+    StatisticsCollector &m_statistics;
+    const Clock &m_clock;
+    SubscriptionManager m_subscriptions;
+    MessageHandler m_messageHandler;
+    QWebSocketServer *m_server = nullptr;
+    QTimer *m_heartbeatTimer = nullptr;
+    quint64 m_nextSerial = 0;
+    QHash<ConnectionId, std::shared_ptr<Connection>> m_connections;
+    QHash<QString, QSet<ConnectionId>> m_connectionsByUser;
+    QHash<QString, PendingHandshake> m_pendingHandshakes; // peer "address:port" -> ticket
+    bool m_draining = false;
+};
+
+} // namespace wsinfra

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "core/connection.h"
+#include "core/publication.h"
+
+#include <QList>
+#include <QObject>
+
+#include <functional>
+
+class QThread;
+
+namespace wsinfra {
+
+class ChannelHistory;
+class Clock;
+class Shard;
+class StatisticsCollector;
+
+/// The I/O threads and their shards. Lives on the orchestrator's thread and is the only way in:
+/// it posts work to shards and gathers their answers, so no shard state is touched off its thread.
+class ShardPool : public QObject
+{
+    Q_OBJECT
+public:
+    ShardPool(int shardCount, const QString &nodeId, const ShardSettings &settings, ChannelHistory &history,
+              StatisticsCollector &statistics, const Clock &clock, QObject *parent = nullptr);
+    ~ShardPool() override;
+
+    /// Starts one thread per shard.
+    void start();
+    /// Stops the threads (after closeAll has drained them, or abruptly).
+    void stop();
+
+    int shardCount() const { return int(m_shards.size()); }
+
+    /// Hands an accepted TCP connection to the next shard.
+    void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
+    /// Delivers on every shard; `done` gets the number of connections reached, on this thread.
+    void deliver(const Publication &publication, std::function<void(int delivered)> done = {});
+    /// Closes every connection; `done` runs once every shard has drained.
+    void closeAll(int code, const QString &reason, std::function<void()> done = {});
+
+    /// Runs `query` on every shard's thread and waits for all answers (blocking this thread only;
+    /// shards never wait for this thread, so this cannot deadlock).
+    template<typename T>
+    QList<T> collect(const std::function<T(const Shard &)> &query) const;
+
+signals:
+    /// Queued from the shards: an admitted client is gone.
+    void connectionReleased(const wsinfra::AdmissionTicket &ticket);
+
+private:
+    void runOn(int shard, std::function<void(Shard &)> job, bool wait) const;
+
+    QList<Shard *> m_shards;
+    QList<QThread *> m_threads;
+    int m_nextShard = 0;
+};
+
+template<typename T>
+QList<T> ShardPool::collect(const std::function<T(const Shard &)> &query) const
+{
+    QList<T> answers(m_shards.size());
+    for (int shard = 0; shard < m_shards.size(); ++shard)
+        runOn(shard, [&answers, &query, shard](Shard &target) { answers[shard] = query(target); }, true);
+    return answers;
+}
+
+} // namespace wsinfra

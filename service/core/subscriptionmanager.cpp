@@ -1,0 +1,105 @@
+#include "core/subscriptionmanager.h"
+
+namespace wsinfra {
+
+bool SubscriptionManager::subscribe(ConnectionId connection, qint64 billId, qint64 lastOffset)
+{
+    QHash<qint64, qint64> &bills = m_billsByConnection[connection];
+    if (bills.contains(billId))
+        return false;
+    bills.insert(billId, lastOffset);
+    m_subscribersByBill[billId].insert(connection);
+    ++m_subscriptionCount;
+    return true;
+}
+
+bool SubscriptionManager::unsubscribe(ConnectionId connection, qint64 billId)
+{
+    auto bills = m_billsByConnection.find(connection);
+    if (bills == m_billsByConnection.end() || !bills->remove(billId))
+        return false;
+    if (bills->isEmpty())
+        m_billsByConnection.erase(bills);
+    auto subscribers = m_subscribersByBill.find(billId);
+    subscribers->remove(connection);
+    if (subscribers->isEmpty())
+        m_subscribersByBill.erase(subscribers);
+    --m_subscriptionCount;
+    return true;
+}
+
+QList<qint64> SubscriptionManager::removeConnection(ConnectionId connection)
+{
+    const QList<qint64> bills = billsOf(connection);
+    for (qint64 billId : bills)
+        unsubscribe(connection, billId);
+    return bills;
+}
+
+bool SubscriptionManager::isSubscribed(ConnectionId connection, qint64 billId) const
+{
+    const auto bills = m_billsByConnection.constFind(connection);
+    return bills != m_billsByConnection.cend() && bills->contains(billId);
+}
+
+const QSet<ConnectionId> &SubscriptionManager::subscribers(qint64 billId) const
+{
+    static const QSet<ConnectionId> none;
+    const auto it = m_subscribersByBill.constFind(billId);
+    return it == m_subscribersByBill.cend() ? none : *it;
+}
+
+QList<qint64> SubscriptionManager::billsOf(ConnectionId connection) const
+{
+    return m_billsByConnection.value(connection).keys();
+}
+
+qsizetype SubscriptionManager::subscriptionCountOf(ConnectionId connection) const
+{
+    const auto bills = m_billsByConnection.constFind(connection);
+    return bills == m_billsByConnection.cend() ? 0 : bills->size();
+}
+
+qint64 SubscriptionManager::lastOffset(ConnectionId connection, qint64 billId) const
+{
+    return m_billsByConnection.value(connection).value(billId, 0);
+}
+
+bool SubscriptionManager::advance(ConnectionId connection, qint64 billId, qint64 offset)
+{
+    auto bills = m_billsByConnection.find(connection);
+    if (bills == m_billsByConnection.end())
+        return false;
+    auto last = bills->find(billId);
+    if (last == bills->end() || offset <= *last)
+        return false;
+    *last = offset;
+    return true;
+}
+
+bool SubscriptionManager::isConsistent() const
+{
+    qsizetype forward = 0;
+    for (auto bill = m_subscribersByBill.cbegin(); bill != m_subscribersByBill.cend(); ++bill) {
+        if (bill->isEmpty())
+            return false;
+        for (ConnectionId connection : *bill) {
+            if (!isSubscribed(connection, bill.key()))
+                return false;
+        }
+        forward += bill->size();
+    }
+    qsizetype backward = 0;
+    for (auto connection = m_billsByConnection.cbegin(); connection != m_billsByConnection.cend(); ++connection) {
+        if (connection->isEmpty())
+            return false;
+        for (auto bill = connection->cbegin(); bill != connection->cend(); ++bill) {
+            if (!subscribers(bill.key()).contains(connection.key()))
+                return false;
+        }
+        backward += connection->size();
+    }
+    return forward == backward && forward == m_subscriptionCount;
+}
+
+} // namespace wsinfra

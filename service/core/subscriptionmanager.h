@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QSet>
+
+namespace wsinfra {
+
+using ConnectionId = quint64;
+
+/// The bill subscriptions of one shard, indexed both ways so that fan-out (bill -> connections) and
+/// cleanup (connection -> bills) are O(1) per entry. For each subscription it keeps the last offset
+/// the connection was sent, so that an update already delivered by recovery is never sent twice.
+class SubscriptionManager
+{
+public:
+    /// Returns false when the connection already follows the bill (its last offset is then kept).
+    bool subscribe(ConnectionId connection, qint64 billId, qint64 lastOffset = 0);
+    /// Returns false when the connection did not follow the bill.
+    bool unsubscribe(ConnectionId connection, qint64 billId);
+    /// Forgets every subscription of the connection; returns the bills it followed.
+    QList<qint64> removeConnection(ConnectionId connection);
+
+    bool isSubscribed(ConnectionId connection, qint64 billId) const;
+    const QSet<ConnectionId> &subscribers(qint64 billId) const;
+    QList<qint64> billsOf(ConnectionId connection) const;
+    qsizetype subscriptionCountOf(ConnectionId connection) const;
+
+    /// The offset last sent to the connection for the bill.
+    qint64 lastOffset(ConnectionId connection, qint64 billId) const;
+    /// Records that `offset` was sent; returns false (and changes nothing) when it was sent already.
+    bool advance(ConnectionId connection, qint64 billId, qint64 offset);
+
+    qsizetype billCount() const { return m_subscribersByBill.size(); }
+    qsizetype connectionCount() const { return m_billsByConnection.size(); }
+    qsizetype subscriptionCount() const { return m_subscriptionCount; }
+    QList<qint64> bills() const { return m_subscribersByBill.keys(); }
+
+    /// Whether both indexes describe the same set of subscriptions (for tests and leak checks).
+    bool isConsistent() const;
+
+private:
+    QHash<qint64, QSet<ConnectionId>> m_subscribersByBill;
+    QHash<ConnectionId, QHash<qint64, qint64>> m_billsByConnection; // bill -> last offset sent
+    qsizetype m_subscriptionCount = 0;
+};
+
+} // namespace wsinfra

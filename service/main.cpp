@@ -1,0 +1,53 @@
+#include "core/service.h"
+#include "core/serviceconfig.h"
+#include "core/unixsignalwatcher.h"
+#include "util/clock.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+
+#include <csignal>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"wsinfra-service"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(WSINFRA_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"wsinfra real-time push service: native WebSocket at /ws and the HTTP API on one port.\n"
+        u"Configuration: defaults < --config FILE < environment variables < command-line flags."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    wsinfra::ConfigLoader::addOptions(parser);
+    parser.process(app);
+
+    const wsinfra::Result<wsinfra::ServiceConfig> config =
+        wsinfra::ConfigLoader::resolve(parser, QProcessEnvironment::systemEnvironment());
+    if (!config) {
+        std::fprintf(stderr, "wsinfra-service: %s\n", qPrintable(config.error().message));
+        return 2;
+    }
+
+    wsinfra::SystemClock clock;
+    wsinfra::Service service(*config, clock);
+    if (!service.initialize()) {
+        std::fprintf(stderr, "wsinfra-service: %s\n", qPrintable(service.errorString()));
+        return 1;
+    }
+    // Scripts and tests read the bound port from this first line (e.g. with --port 0).
+    std::printf("listening on %s:%u\n", qPrintable(service.serverAddress().toString()),
+                unsigned(service.serverPort()));
+    std::fflush(stdout);
+
+    wsinfra::UnixSignalWatcher signalWatcher({SIGTERM, SIGINT});
+    QObject::connect(&signalWatcher, &wsinfra::UnixSignalWatcher::unixSignal, &app, [&service](int) {
+        service.shutdown([] { QCoreApplication::exit(0); });
+    });
+    return app.exec();
+}

@@ -1,0 +1,49 @@
+#include "monitoring/healthchecker.h"
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+
+HealthStatus HealthChecker::evaluate(const Inputs &inputs) const
+{
+    HealthStatus health;
+    health.uptime = inputs.uptimeMs;
+    health.memoryUsage = inputs.memoryPercent;
+    health.lastCheck = inputs.nowMs;
+
+    const QString memory = QString::number(inputs.memoryPercent, 'f', 1);
+    if (inputs.memoryPercent >= m_thresholds.memoryEmergency)
+        health.errors.append(u"memory at %1% of budget (emergency threshold %2%)"_s.arg(memory).arg(
+            m_thresholds.memoryEmergency));
+    else if (inputs.memoryPercent >= m_thresholds.memoryCritical)
+        health.warnings.append(u"memory at %1% of budget (critical threshold %2%)"_s.arg(memory).arg(
+            m_thresholds.memoryCritical));
+    else if (inputs.memoryPercent >= m_thresholds.memoryWarning)
+        health.warnings.append(
+            u"memory at %1% of budget (warning threshold %2%)"_s.arg(memory).arg(m_thresholds.memoryWarning));
+
+    const qint64 maxConnections = qMax<qint64>(1, inputs.maxConnections);
+    const qint64 connectionPercent = inputs.activeConnections * 100 / maxConnections;
+    if (inputs.activeConnections >= maxConnections) {
+        health.connectionHealth = false;
+        health.warnings.append(u"at the connection limit (%1): new clients are refused"_s.arg(maxConnections));
+    } else if (connectionPercent >= m_thresholds.connectionWarningPercent) {
+        health.warnings.append(
+            u"connections at %1% of the limit (%2)"_s.arg(connectionPercent).arg(maxConnections));
+    }
+    if (!inputs.brokerConnected)
+        health.warnings.append(u"cluster broker unreachable: delivering to local clients only"_s);
+    if (inputs.shuttingDown)
+        health.errors.append(u"shutting down"_s);
+
+    if (!health.errors.isEmpty())
+        health.status = u"unhealthy"_s;
+    else if (!health.warnings.isEmpty())
+        health.status = u"degraded"_s;
+    else
+        health.status = u"healthy"_s;
+    health.isHealthy = health.errors.isEmpty();
+    return health;
+}
+
+} // namespace wsinfra

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "protocol/servicestats.h"
+
+namespace wsinfra {
+
+/// Turns what the service measures into its HealthStatus. A pure function of its inputs, so every
+/// rule is testable without a running service.
+class HealthChecker
+{
+public:
+    struct Thresholds
+    {
+        int memoryWarning = 70;
+        int memoryCritical = 85;
+        int memoryEmergency = 95;
+        int connectionWarningPercent = 90;
+    };
+    struct Inputs
+    {
+        qint64 nowMs = 0;
+        qint64 uptimeMs = 0;
+        double memoryPercent = 0.0;
+        qint64 activeConnections = 0;
+        qint64 maxConnections = 1;
+        bool brokerConnected = true;
+        bool shuttingDown = false;
+    };
+
+    explicit HealthChecker(const Thresholds &thresholds) : m_thresholds(thresholds) {}
+
+    /// healthy: all fine; degraded: serving, with warnings; unhealthy: should not get new traffic
+    /// (memory at emergency, or shutting down).
+    HealthStatus evaluate(const Inputs &inputs) const;
+
+private:
+    Thresholds m_thresholds;
+};
+
+} // namespace wsinfra

@@ -1,0 +1,85 @@
+#include "monitoring/metricsreporter.h"
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+
+QJsonObject MetricsReporter::toJson(const Figures &figures)
+{
+    const ServiceStats &stats = figures.stats;
+    return {{u"stats"_s, stats.toJson()},
+            {u"health"_s, figures.health.toJson()},
+            {u"performance"_s, QJsonObject{{u"averageLatency"_s, stats.averageLatency},
+                                           {u"deliveredMessages"_s, stats.deliveredMessages},
+                                           {u"ioThreads"_s, figures.ioThreads}}},
+            {u"subscriptions"_s, QJsonObject{{u"total"_s, figures.subscriptions}, {u"bills"_s, figures.subscribedBills}}},
+            {u"history"_s, QJsonObject{{u"entries"_s, figures.historyEntries}, {u"bills"_s, figures.historyBills}}},
+            {u"memory"_s, QJsonObject{{u"rssBytes"_s, stats.memoryUsage},
+                                      {u"budgetBytes"_s, figures.memoryBudgetBytes},
+                                      {u"percent"_s, figures.health.memoryUsage}}},
+            {u"security"_s, QJsonObject{{u"rateLimited"_s, figures.rateLimited},
+                                        {u"protocolErrors"_s, figures.protocolErrors},
+                                        {u"authenticationFailures"_s, figures.authenticationFailures},
+                                        {u"refusedConnections"_s, figures.refusedConnections}}},
+            {u"httpRequests"_s, figures.httpRequests}};
+}
+
+namespace {
+
+void metric(QByteArray &out, const char *name, const char *type, const char *help, double value)
+{
+    out += "# HELP " + QByteArray(name) + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+    out += QByteArray(name) + ' ' + QByteArray::number(value, 'g', 15) + '\n';
+}
+
+} // namespace
+
+QByteArray MetricsReporter::toPrometheus(const Figures &figures)
+{
+    const ServiceStats &s = figures.stats;
+    QByteArray out;
+    out.reserve(4096);
+    metric(out, "wsinfra_connections_active", "gauge", "Open client connections.", double(s.activeConnections));
+    metric(out, "wsinfra_connections_peak", "gauge", "Most connections open at once.", double(s.peakConnections));
+    metric(out, "wsinfra_connections_total", "counter", "Connections accepted since start.",
+           double(s.totalConnections));
+    metric(out, "wsinfra_connections_refused_total", "counter", "Connections refused by a limit.",
+           double(figures.refusedConnections));
+    metric(out, "wsinfra_users_unique", "gauge", "Distinct users connected.", double(s.uniqueUsers));
+    metric(out, "wsinfra_messages_total", "counter", "Messages processed (client frames and publishes).",
+           double(s.totalMessages));
+    metric(out, "wsinfra_broadcasts_total", "counter", "Broadcasts to everyone.", double(s.totalBroadcasts));
+    metric(out, "wsinfra_messages_delivered_total", "counter", "Frames handed to client sockets.",
+           double(s.deliveredMessages));
+    metric(out, "wsinfra_messages_dropped_total", "counter", "Messages dropped.", double(s.droppedMessages));
+    metric(out, "wsinfra_messages_duplicate_total", "counter", "Duplicate publishes filtered.",
+           double(s.duplicateMessages));
+    metric(out, "wsinfra_queue_overflows_total", "counter", "Outbound queue overflows.", double(s.queueOverflows));
+    metric(out, "wsinfra_reconnections_total", "counter", "Subscriptions that asked to recover missed updates.",
+           double(s.reconnections));
+    metric(out, "wsinfra_delivery_latency_average_ms", "gauge", "Average publish-to-socket latency.",
+           s.averageLatency);
+    metric(out, "wsinfra_subscriptions", "gauge", "Bill subscriptions of open connections.",
+           double(figures.subscriptions));
+    metric(out, "wsinfra_subscribed_bills", "gauge", "Bills with at least one subscriber.",
+           double(figures.subscribedBills));
+    metric(out, "wsinfra_history_entries", "gauge", "Bill updates kept for recovery.", double(figures.historyEntries));
+    metric(out, "wsinfra_memory_rss_bytes", "gauge", "Resident memory of the process.", double(s.memoryUsage));
+    metric(out, "wsinfra_memory_budget_bytes", "gauge", "Memory budget the thresholds refer to.",
+           double(figures.memoryBudgetBytes));
+    metric(out, "wsinfra_memory_usage_percent", "gauge", "Resident memory as a percentage of the budget.",
+           figures.health.memoryUsage);
+    metric(out, "wsinfra_rate_limited_total", "counter", "Client messages refused by the rate limit.",
+           double(figures.rateLimited));
+    metric(out, "wsinfra_protocol_errors_total", "counter", "Malformed client messages.",
+           double(figures.protocolErrors));
+    metric(out, "wsinfra_authentication_failures_total", "counter", "Rejected tokens.",
+           double(figures.authenticationFailures));
+    metric(out, "wsinfra_http_requests_total", "counter", "HTTP requests served.", double(figures.httpRequests));
+    metric(out, "wsinfra_uptime_seconds", "gauge", "Seconds since start.", double(s.uptime) / 1000.0);
+    metric(out, "wsinfra_healthy", "gauge", "1 when healthy or degraded, 0 when unhealthy.",
+           figures.health.isHealthy ? 1 : 0);
+    return out;
+}
+
+} // namespace wsinfra

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "protocol/servicestats.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+namespace wsinfra {
+
+/// Formats what the service measures: the ServiceMetrics JSON of `getMetrics()` and the same
+/// figures in the Prometheus text exposition format for /metrics.
+class MetricsReporter
+{
+public:
+    struct Figures
+    {
+        ServiceStats stats;
+        HealthStatus health;
+        qint64 subscriptions = 0;
+        qint64 subscribedBills = 0;
+        qint64 historyEntries = 0;
+        qint64 historyBills = 0;
+        qint64 memoryBudgetBytes = 0;
+        qint64 rateLimited = 0;
+        qint64 protocolErrors = 0;
+        qint64 authenticationFailures = 0;
+        qint64 refusedConnections = 0;
+        qint64 httpRequests = 0;
+        int ioThreads = 0;
+    };
+
+    static QJsonObject toJson(const Figures &figures);
+    static QByteArray toPrometheus(const Figures &figures);
+};
+
+} // namespace wsinfra

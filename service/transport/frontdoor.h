@@ -1,0 +1,72 @@
+#pragma once
+
+#include "transport/httprequestparser.h"
+
+#include <QHash>
+#include <QTcpServer>
+
+#include <functional>
+
+class QSocketNotifier;
+class QTimer;
+
+namespace wsinfra {
+
+class ConnectionManager;
+class JwtVerifier;
+class ShardPool;
+class StatisticsCollector;
+
+/// Accepts every TCP connection of the public port, peeks at the request head without consuming
+/// it, and routes: WebSocket upgrades on /ws are authenticated, admitted and handed to a shard with
+/// their request still unread; everything else goes to the HTTP API. A rejected upgrade never
+/// reaches the managers: 401 for a bad token, 503 when full or shutting down.
+class FrontDoor : public QTcpServer
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        HttpLimits headLimits;
+        qint64 headTimeoutMs = 10'000;
+        bool allowAnonymous = false;
+    };
+    using HttpHandoff = std::function<void(qintptr socketDescriptor)>;
+
+    FrontDoor(const Settings &settings, const JwtVerifier &verifier, ConnectionManager &connections,
+              ShardPool &shards, StatisticsCollector &statistics, HttpHandoff toHttpApi, QObject *parent = nullptr);
+    ~FrontDoor() override;
+
+    /// Stops accepting and refuses upgrades still being inspected (shutdown).
+    void stopAccepting();
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    struct Inspection
+    {
+        QSocketNotifier *notifier = nullptr;
+        QTimer *retry = nullptr;
+        qint64 deadlineMs = 0;
+        int retryDelayMs = 1;
+    };
+
+    void inspect(qintptr socketDescriptor);
+    void finishInspection(qintptr socketDescriptor);
+    void route(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
+    void upgrade(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
+    /// Consumes the head, answers with a short JSON error and closes the socket.
+    void reject(qintptr socketDescriptor, qsizetype consume, int status, const QString &code, const QString &message);
+
+    const Settings m_settings;
+    const JwtVerifier &m_verifier;
+    ConnectionManager &m_connections;
+    ShardPool &m_shards;
+    StatisticsCollector &m_statistics;
+    HttpHandoff m_toHttpApi;
+    QHash<qintptr, Inspection> m_inspections;
+    bool m_accepting = true;
+};
+
+} // namespace wsinfra

@@ -1,0 +1,274 @@
+#include "transport/httpapi.h"
+
+#include "core/service.h"
+#include "monitoring/statisticscollector.h"
+#include "protocol/codes.h"
+#include "util/constanttime.h"
+
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+
+namespace {
+
+constexpr int DefaultPageSize = 100;
+constexpr int MaxPageSize = 1000;
+constexpr qint64 MaxBillId = (qint64(1) << 53) - 1;
+
+/// A bill id in a path: decimal digits only, 1 .. 2^53-1 (what JSON numbers carry exactly).
+qint64 billIdOf(const QByteArray &segment)
+{
+    if (segment.isEmpty() || segment.size() > 16)
+        return 0;
+    for (char c : segment) {
+        if (c < '0' || c > '9')
+            return 0;
+    }
+    const qint64 value = segment.toLongLong();
+    return value >= 1 && value <= MaxBillId ? value : 0;
+}
+
+struct Page
+{
+    int offset = 0;
+    int limit = DefaultPageSize;
+    QString error;
+};
+
+Page pageOf(const HttpRequest &request)
+{
+    Page page;
+    const auto number = [&request, &page](const QString &name, int fallback, int minimum, int maximum) {
+        if (!request.query.hasQueryItem(name))
+            return fallback;
+        bool ok = false;
+        const int value = request.query.queryItemValue(name).toInt(&ok);
+        if (!ok || value < minimum || value > maximum) {
+            page.error = u"query parameter %1 must be an integer from %2 to %3"_s.arg(name).arg(minimum).arg(maximum);
+            return fallback;
+        }
+        return value;
+    };
+    page.offset = number(u"offset"_s, 0, 0, std::numeric_limits<int>::max());
+    page.limit = number(u"limit"_s, DefaultPageSize, 1, MaxPageSize);
+    return page;
+}
+
+QJsonObject pageObject(const QString &listName, const QStringList &all, const Page &page)
+{
+    QJsonArray items;
+    for (qsizetype i = page.offset; i < all.size() && items.size() < page.limit; ++i)
+        items.append(all.at(i));
+    return {{listName, items}, {u"total"_s, all.size()}, {u"offset"_s, page.offset}, {u"limit"_s, page.limit}};
+}
+
+HttpResponse notFound(const HttpRequest &request)
+{
+    return HttpResponse::error(404, ErrorCode::NotFound,
+                               u"no such endpoint: %1 %2"_s.arg(QString::fromLatin1(request.method),
+                                                                QString::fromUtf8(request.path)));
+}
+
+HttpResponse methodNotAllowed(const QByteArray &allowed)
+{
+    HttpResponse response =
+        HttpResponse::error(405, ErrorCode::MethodNotAllowed, u"method not allowed; use %1"_s.arg(QLatin1StringView(allowed)));
+    response.headers.append(qMakePair(QByteArray("Allow"), allowed));
+    return response;
+}
+
+} // namespace
+
+HttpApi::HttpApi(const Settings &settings, Service &service, QObject *parent)
+    : QObject(parent), m_settings(settings), m_service(service)
+{
+}
+
+void HttpApi::adopt(qintptr socketDescriptor)
+{
+    auto *connection = new HttpServerConnection(
+        socketDescriptor, m_settings.limits, m_settings.idleTimeoutMs,
+        [this](const HttpRequest &request, const QString &peer, const HttpServerConnection::Respond &respond) {
+            handle(request, peer, respond);
+        },
+        this);
+    m_connections.insert(connection);
+    connect(connection, &HttpServerConnection::finished, this, [this, connection] {
+        m_connections.remove(connection);
+        if (m_connections.isEmpty() && m_drained)
+            std::exchange(m_drained, {})();
+    });
+}
+
+void HttpApi::drain(std::function<void()> done)
+{
+    if (m_connections.isEmpty()) {
+        done();
+        return;
+    }
+    m_drained = std::move(done);
+    const auto connections = m_connections.values();
+    for (HttpServerConnection *connection : connections)
+        connection->closeWhenIdle();
+}
+
+bool HttpApi::authorized(const HttpRequest &request, const QString &peerAddress) const
+{
+    if (m_settings.apiKey.isEmpty())
+        return QHostAddress(peerAddress).isLoopback();
+    QByteArray presented = request.header("x-api-key");
+    const QByteArray authorization = request.header("authorization");
+    if (presented.isEmpty() && authorization.size() > 7 &&
+        authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        presented = authorization.mid(7).trimmed();
+    return !presented.isEmpty() && constantTimeEquals(presented, m_settings.apiKey);
+}
+
+void HttpApi::handle(const HttpRequest &request, const QString &peerAddress,
+                     const HttpServerConnection::Respond &respond)
+{
+    m_service.statistics().httpRequest();
+    const QByteArray &path = request.path;
+    if (path == "/health") {
+        if (request.method != "GET" && request.method != "HEAD")
+            return respond(methodNotAllowed("GET, HEAD"));
+        const HealthStatus health = m_service.getHealthStatus();
+        return respond(HttpResponse::json(health.isHealthy ? 200 : 503, health.toJson()));
+    }
+    if (path == "/metrics") {
+        if (request.method != "GET")
+            return respond(methodNotAllowed("GET"));
+        return respond(HttpResponse::text(200, m_service.prometheusMetrics(), "text/plain; version=0.0.4"));
+    }
+    if (path == "/ws" || path == "/ws/") {
+        return respond(HttpResponse::error(426, ErrorCode::BadRequest,
+                                           u"this endpoint speaks WebSocket: send an upgrade request"_s));
+    }
+    if (path.startsWith("/api/")) {
+        if (!authorized(request, peerAddress)) {
+            HttpResponse response = HttpResponse::error(
+                401, ErrorCode::NotAuthorized,
+                m_settings.apiKey.isEmpty()
+                    ? u"no API key is configured (WSINFRA_API_KEY): the API only answers loopback clients"_s
+                    : u"missing or wrong API key: send Authorization: Bearer <key> or X-API-Key"_s);
+            response.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Bearer")));
+            return respond(response);
+        }
+        QList<QByteArray> segments = path.mid(5).split('/');
+        if (!segments.isEmpty() && segments.last().isEmpty())
+            segments.removeLast();
+        return handleApi(request, segments, respond);
+    }
+    respond(notFound(request));
+}
+
+void HttpApi::handleApi(const HttpRequest &request, const QList<QByteArray> &segments,
+                        const HttpServerConnection::Respond &respond)
+{
+    const bool isGet = request.method == "GET";
+    const bool isPost = request.method == "POST";
+    const qsizetype count = segments.size();
+    const QByteArray first = segments.value(0);
+
+    const bool billUpdates = first == "bills" && count == 3 && segments.at(2) == "updates";
+    const bool userNotifications = first == "users" && count == 3 && segments.at(2) == "notifications";
+    if (billUpdates || userNotifications || (first == "broadcast" && count == 1)) {
+        if (!isPost)
+            return respond(methodNotAllowed("POST"));
+        return publish(request, segments, respond);
+    }
+
+    const bool known = (count == 1 && (first == "stats" || first == "metrics" || first == "users")) ||
+                       (count == 2 && first == "users") ||
+                       (count == 3 && first == "bills" && segments.at(2) == "subscribers");
+    if (!known)
+        return respond(notFound(request));
+    if (!isGet)
+        return respond(methodNotAllowed("GET"));
+
+    if (first == "stats")
+        return respond(HttpResponse::json(200, m_service.getStats().toJson()));
+    if (first == "metrics")
+        return respond(HttpResponse::json(200, m_service.getMetrics()));
+
+    const Page page = pageOf(request);
+    if (!page.error.isEmpty())
+        return respond(HttpResponse::error(400, ErrorCode::BadRequest, page.error));
+
+    if (first == "users" && count == 1)
+        return respond(HttpResponse::json(200, pageObject(u"users"_s, m_service.getAllConnectedUsers(), page)));
+    if (first == "users") {
+        const QString userId = QString::fromUtf8(segments.at(1));
+        if (userId.isEmpty())
+            return respond(notFound(request));
+        QJsonArray bills;
+        const QList<qint64> subscriptions = m_service.getUserSubscriptions(userId);
+        for (qint64 billId : subscriptions)
+            bills.append(billId);
+        return respond(HttpResponse::json(200, QJsonObject{{u"user_id"_s, userId},
+                                                           {u"connected"_s, m_service.isUserConnected(userId)},
+                                                           {u"connections"_s, m_service.getConnectionCount(userId)},
+                                                           {u"subscriptions"_s, bills}}));
+    }
+    const qint64 billId = billIdOf(segments.at(1));
+    if (billId == 0)
+        return respond(HttpResponse::error(400, ErrorCode::BadRequest,
+                                           u"bill id must be an integer from 1 to 2^53-1"_s));
+    QJsonObject answer = pageObject(u"subscribers"_s, m_service.getBillSubscribers(billId), page);
+    answer.insert(u"bill_id"_s, billId);
+    respond(HttpResponse::json(200, answer));
+}
+
+void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segments,
+                      const HttpServerConnection::Respond &respond)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        return respond(HttpResponse::error(
+            400, ErrorCode::BadRequest,
+            parseError.error != QJsonParseError::NoError
+                ? u"body is not valid JSON: %1 at offset %2"_s.arg(parseError.errorString()).arg(parseError.offset)
+                : u"body must be a JSON object"_s));
+    }
+    const QJsonObject body = document.object();
+    const QByteArray first = segments.at(0);
+    if (first == "bills") {
+        const qint64 billId = billIdOf(segments.at(1));
+        if (billId == 0)
+            return respond(HttpResponse::error(400, ErrorCode::BadRequest,
+                                               u"bill id must be an integer from 1 to 2^53-1"_s));
+        auto result = std::make_shared<Service::PublishResult>();
+        *result = m_service.broadcastBillUpdate(billId, body, [respond, result, billId](int delivered) {
+            respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
+                                                        {u"bill_id"_s, billId},
+                                                        {u"offset"_s, result->offset},
+                                                        {u"delivered"_s, delivered}}));
+        });
+        return;
+    }
+    if (first == "users") {
+        const QString userId = QString::fromUtf8(segments.at(1));
+        if (userId.isEmpty())
+            return respond(notFound(request));
+        auto result = std::make_shared<Service::PublishResult>();
+        *result = m_service.sendUserNotification(userId, body, [respond, result](int delivered) {
+            respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
+                                                        {u"delivered"_s, delivered},
+                                                        {u"stored"_s, false}}));
+        });
+        return;
+    }
+    auto result = std::make_shared<Service::PublishResult>();
+    *result = m_service.broadcastToAll(body, [respond, result](int delivered) {
+        respond(HttpResponse::json(
+            200, QJsonObject{{u"message_id"_s, result->messageId}, {u"delivered"_s, delivered}}));
+    });
+}
+
+} // namespace wsinfra

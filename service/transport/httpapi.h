@@ -1,0 +1,51 @@
+#pragma once
+
+#include "transport/httprequestparser.h"
+#include "transport/httpserverconnection.h"
+
+#include <QObject>
+#include <QSet>
+
+namespace wsinfra {
+
+class Service;
+
+/// The HTTP API of the public port (PROTOCOL.md "HTTP API"): the backend publishes and queries
+/// through it; /health and /metrics serve load balancers and Prometheus. Routes map one to one to
+/// the C++ API of Service.
+class HttpApi : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        HttpLimits limits;
+        qint64 idleTimeoutMs = 30'000;
+        QByteArray apiKey; ///< empty: only loopback clients may use /api
+    };
+
+    HttpApi(const Settings &settings, Service &service, QObject *parent = nullptr);
+
+    /// Serves a connection whose request the front door has peeked at but not consumed.
+    void adopt(qintptr socketDescriptor);
+    /// Lets answers in flight finish, closes idle connections; `done` runs when none is left.
+    void drain(std::function<void()> done);
+    int openConnections() const { return int(m_connections.size()); }
+
+    /// Handles one request (public for tests of routing without a socket).
+    void handle(const HttpRequest &request, const QString &peerAddress, const HttpServerConnection::Respond &respond);
+
+private:
+    bool authorized(const HttpRequest &request, const QString &peerAddress) const;
+    void handleApi(const HttpRequest &request, const QList<QByteArray> &segments,
+                   const HttpServerConnection::Respond &respond);
+    void publish(const HttpRequest &request, const QList<QByteArray> &segments,
+                 const HttpServerConnection::Respond &respond);
+
+    const Settings m_settings;
+    Service &m_service;
+    QSet<HttpServerConnection *> m_connections;
+    std::function<void()> m_drained;
+};
+
+} // namespace wsinfra

@@ -1,0 +1,64 @@
+#include "transport/nativewebsocketadapter.h"
+
+#include <QWebSocket>
+
+namespace wsinfra {
+
+NativeWebSocketAdapter::NativeWebSocketAdapter(QWebSocket *socket, QObject *parent)
+    : ClientTransport(parent), m_socket(socket)
+{
+    m_socket->setParent(this);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        emit alive();
+        emit textReceived(text);
+    });
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
+        emit alive();
+        emit unsupportedReceived();
+    });
+    connect(m_socket, &QWebSocket::pong, this, [this](quint64, const QByteArray &) { emit alive(); });
+    connect(m_socket, &QWebSocket::bytesWritten, this,
+            [this](qint64 written) { m_bufferedBytes = qMax<qint64>(0, m_bufferedBytes - written); });
+    connect(m_socket, &QWebSocket::disconnected, this, &NativeWebSocketAdapter::onDisconnected);
+}
+
+NativeWebSocketAdapter::~NativeWebSocketAdapter()
+{
+    // The socket is our child; make sure its disconnect does not call back into a half-destroyed object.
+    m_socket->disconnect(this);
+}
+
+void NativeWebSocketAdapter::sendText(const QString &text)
+{
+    if (m_closed)
+        return;
+    m_bufferedBytes += m_socket->sendTextMessage(text);
+}
+
+void NativeWebSocketAdapter::close(int code, const QString &reason)
+{
+    if (m_closed)
+        return;
+    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+}
+
+void NativeWebSocketAdapter::ping()
+{
+    if (!m_closed)
+        m_socket->ping();
+}
+
+qint64 NativeWebSocketAdapter::bufferedBytes() const
+{
+    return m_bufferedBytes;
+}
+
+void NativeWebSocketAdapter::onDisconnected()
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    emit closed();
+}
+
+} // namespace wsinfra

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "core/clienttransport.h"
+
+class QWebSocket;
+
+namespace wsinfra {
+
+/// The native protocol over a QWebSocket: one JSON envelope per text frame.
+class NativeWebSocketAdapter final : public ClientTransport
+{
+    Q_OBJECT
+public:
+    /// Takes ownership of the socket.
+    explicit NativeWebSocketAdapter(QWebSocket *socket, QObject *parent = nullptr);
+    ~NativeWebSocketAdapter() override;
+
+    void sendText(const QString &text) override;
+    void close(int code, const QString &reason) override;
+    void ping() override;
+    qint64 bufferedBytes() const override;
+
+private:
+    void onDisconnected();
+
+    QWebSocket *m_socket;
+    qint64 m_bufferedBytes = 0;
+    bool m_closed = false;
+};
+
+} // namespace wsinfra
