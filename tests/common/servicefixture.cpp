@@ -1,0 +1,99 @@
+#include "servicefixture.h"
+
+#include "auth/jwtverifier.h"
+
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra::test {
+
+QByteArray makeToken(const QString &userId, qint64 lifetimeSeconds, const QJsonObject &extraClaims)
+{
+    QJsonObject claims = extraClaims;
+    claims.insert(u"sub"_s, userId);
+    claims.insert(u"exp"_s, QDateTime::currentSecsSinceEpoch() + lifetimeSeconds);
+    return JwtVerifier::sign(claims, QByteArray(TestJwtSecret));
+}
+
+ServiceProcess::ServiceProcess() = default;
+
+ServiceProcess::~ServiceProcess()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+QString ServiceProcess::binaryPath()
+{
+    return QString::fromLocal8Bit(WSINFRA_SERVICE_BINARY);
+}
+
+bool ServiceProcess::start(const QStringList &arguments, const QProcessEnvironment &extraEnvironment)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"JWT_SECRET"_s, QString::fromLatin1(TestJwtSecret));
+    environment.insert(u"WSINFRA_API_KEY"_s, QString::fromLatin1(TestApiKey));
+    const QStringList keys = extraEnvironment.keys();
+    for (const QString &key : keys)
+        environment.insert(key, extraEnvironment.value(key));
+    m_process.setProcessEnvironment(environment);
+    m_process.setProgram(binaryPath());
+    m_process.setArguments(QStringList{u"--port"_s, u"0"_s, u"--bind"_s, u"127.0.0.1"_s} + arguments);
+    m_process.start();
+    if (!m_process.waitForStarted(10'000)) {
+        m_error = u"cannot start %1: %2"_s.arg(binaryPath(), m_process.errorString());
+        return false;
+    }
+    static const QRegularExpression listening(u"^listening on ([^\\s]+):(\\d+)$"_s);
+    const QDeadlineTimer deadline(20'000);
+    while (!deadline.hasExpired()) {
+        if (!m_process.canReadLine() && !m_process.waitForReadyRead(int(qMin<qint64>(deadline.remainingTime(), 500)))) {
+            if (m_process.state() == QProcess::NotRunning)
+                break;
+            continue;
+        }
+        const QString line = QString::fromUtf8(m_process.readLine()).trimmed();
+        const QRegularExpressionMatch match = listening.match(line);
+        if (match.hasMatch()) {
+            m_port = quint16(match.captured(2).toUInt());
+            return true;
+        }
+    }
+    m_error = u"service did not report its port; stderr: %1"_s.arg(QString::fromUtf8(m_process.readAllStandardError()));
+    return false;
+}
+
+int ServiceProcess::terminate(int timeoutMs)
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    m_process.terminate();
+    if (!m_process.waitForFinished(timeoutMs)) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+        return -1;
+    }
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
+QString ServiceProcess::httpUrl(const QString &path) const
+{
+    return u"http://127.0.0.1:%1%2"_s.arg(m_port).arg(path);
+}
+
+QString ServiceProcess::wsUrl(const QString &query) const
+{
+    return u"ws://127.0.0.1:%1/ws%2"_s.arg(m_port).arg(query.isEmpty() ? QString() : u'?' + query);
+}
+
+QByteArray ServiceProcess::standardError()
+{
+    return m_process.readAllStandardError();
+}
+
+} // namespace wsinfra::test

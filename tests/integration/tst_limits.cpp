@@ -1,0 +1,472 @@
+// Limits are configuration and are enforced, against the real service binary: rate limit, payload
+// limit, heartbeat timeout, per-user / per-address / global connection limits, protocol errors, and
+// the counters that report them. Each scenario starts its own service with its own options.
+
+#include "httpclient.h"
+#include "servicefixture.h"
+#include "wsclient.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTcpSocket>
+#include <QtEndian>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace wsinfra::test;
+
+namespace {
+
+QByteArray upgradeRequest(const QByteArray &target)
+{
+    return "GET " + target +
+           " HTTP/1.1\r\n"
+           "Host: 127.0.0.1\r\n"
+           "Upgrade: websocket\r\n"
+           "Connection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "Sec-WebSocket-Version: 13\r\n"
+           "\r\n";
+}
+
+QJsonObject bodyOf(const QByteArray &rawResponse)
+{
+    const qsizetype end = rawResponse.indexOf("\r\n\r\n");
+    return end < 0 ? QJsonObject() : QJsonDocument::fromJson(rawResponse.mid(end + 4)).object();
+}
+
+/// The value of an unlabelled metric in the Prometheus exposition (-1 when missing).
+double metricValue(const ServiceProcess &service, const QByteArray &name)
+{
+    const QList<QByteArray> lines = httpGet(service.httpUrl(u"/metrics"_s)).body.split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith(QByteArray(name + ' ')))
+            return line.mid(name.size() + 1).toDouble();
+    }
+    return -1;
+}
+
+qint64 statOf(const ServiceProcess &service, QLatin1StringView field)
+{
+    return httpGet(service.httpUrl(u"/api/stats"_s), apiKeyHeaders()).json().value(field).toInteger(-1);
+}
+
+int connectionsOfUser(const ServiceProcess &service, const QString &userId)
+{
+    return httpGet(service.httpUrl(u"/api/users/"_s + userId), apiKeyHeaders()).json().value("connections"_L1).toInt();
+}
+
+QString tokenUrl(const ServiceProcess &service, const QString &userId)
+{
+    return service.wsUrl(u"token="_s + QString::fromLatin1(makeToken(userId)));
+}
+
+/// A ping whose whole frame is exactly `size` bytes long (padding in an ignored field); its id is the size.
+QString pingOfSize(qsizetype size)
+{
+    const QString prefix = uR"({"type":"ping","id":%1,"pad":")"_s.arg(size);
+    return prefix + QString(size - prefix.size() - 2, u'x') + uR"("})"_s;
+}
+
+struct Frame
+{
+    int opcode = -1;
+    QByteArray payload;
+};
+
+/// Takes one complete server frame (unmasked, RFC 6455 section 5.2) off the front of `buffer`.
+bool takeFrame(QByteArray &buffer, Frame &frame)
+{
+    if (buffer.size() < 2)
+        return false;
+    const auto *bytes = reinterpret_cast<const uchar *>(buffer.constData());
+    qsizetype headerLength = 2;
+    quint64 length = bytes[1] & 0x7F;
+    if (length == 126) {
+        if (buffer.size() < 4)
+            return false;
+        length = qFromBigEndian<quint16>(bytes + 2);
+        headerLength = 4;
+    } else if (length == 127) {
+        if (buffer.size() < 10)
+            return false;
+        length = qFromBigEndian<quint64>(bytes + 2);
+        headerLength = 10;
+    }
+    if ((bytes[1] & 0x80) != 0 || length > quint64(buffer.size() - headerLength))
+        return false;
+    frame.opcode = bytes[0] & 0x0F;
+    frame.payload = buffer.mid(headerLength, qsizetype(length));
+    buffer.remove(0, headerLength + qsizetype(length));
+    return true;
+}
+
+} // namespace
+
+class TestLimits : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rateLimitAnswersErrorsAndKeepsTheConnection();
+    void repeatedRateLimitViolationsClose4002();
+    void payloadLimitCloses1009();
+    void silentClientTimesOutWith4003();
+    void perUserLimitCloses4504();
+    void perAddressLimitCloses4504();
+    void globalLimitRefusesWith503();
+    void tooManyProtocolErrorsClose4501();
+    void countersFollowConnectionsAndRefusals();
+};
+
+void TestLimits::rateLimitAnswersErrorsAndKeepsTheConnection()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--messages-per-second"_s, u"5"_s, u"--message-burst"_s, u"5"_s,
+                            u"--rate-limit-max-violations"_s, u"1000"_s}),
+             qPrintable(service.errorString()));
+    QCOMPARE(metricValue(service, "wsinfra_rate_limited_total"), 0.0);
+
+    WsClient client;
+    QVERIFY(client.open(tokenUrl(service, u"rita"_s)));
+    for (int i = 0; i < 30; ++i)
+        client.send({{u"type"_s, u"ping"_s}, {u"id"_s, i}});
+    // Every ping is answered: with a pong, or with an error when over the limit.
+    QTRY_COMPARE(client.receivedOfType(u"pong"_s).size() + client.receivedOfType(u"error"_s).size(), 30);
+    const QList<QJsonObject> pongs = client.receivedOfType(u"pong"_s);
+    const QList<QJsonObject> errors = client.receivedOfType(u"error"_s);
+    QVERIFY2(pongs.size() >= 5, qPrintable(QString::number(pongs.size())));
+    // 5 per second: 30 pings sent at once cannot all pass.
+    QVERIFY2(errors.size() >= 10, qPrintable(QString::number(errors.size())));
+    for (const QJsonObject &error : errors) {
+        QCOMPARE(error.value("code"_L1).toString(), u"rate_limited"_s);
+        QVERIFY(!error.value("message"_L1).toString().isEmpty());
+    }
+    // The burst passes first.
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(pongs.at(i).value("id"_L1).toInt(), i);
+    QCOMPARE(metricValue(service, "wsinfra_rate_limited_total"), double(errors.size()));
+    QCOMPARE(httpGet(service.httpUrl(u"/api/metrics"_s), apiKeyHeaders())
+                 .json()
+                 .value("security"_L1)
+                 .toObject()
+                 .value("rateLimited"_L1)
+                 .toInteger(),
+             errors.size());
+
+    // The connection stays open and is served again once the bucket refills.
+    QVERIFY(client.isOpen());
+    bool answered = false;
+    for (int attempt = 0; attempt < 20 && !answered; ++attempt) {
+        client.send({{u"type"_s, u"ping"_s}, {u"id"_s, u"later"_s}});
+        answered = client.waitFor(u"pong"_s, 300).value("id"_L1).toString() == u"later"_s;
+    }
+    QVERIFY(answered);
+    QVERIFY(client.isOpen());
+    QCOMPARE(client.closeCode(), -1);
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::repeatedRateLimitViolationsClose4002()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--messages-per-second"_s, u"5"_s, u"--message-burst"_s, u"5"_s,
+                            u"--rate-limit-max-violations"_s, u"3"_s}),
+             qPrintable(service.errorString()));
+    WsClient abuser;
+    WsClient bystander;
+    QVERIFY(abuser.open(tokenUrl(service, u"abuser"_s)));
+    QVERIFY(bystander.open(tokenUrl(service, u"bystander"_s)));
+    for (int i = 0; i < 30; ++i)
+        abuser.send({{u"type"_s, u"ping"_s}, {u"id"_s, i}});
+    QVERIFY(abuser.waitClosed());
+    QCOMPARE(abuser.closeCode(), 4002);
+    QVERIFY(!abuser.closeReason().isEmpty());
+    QVERIFY(abuser.receivedOfType(u"pong"_s).size() >= 5);
+    // Warned before being closed: two errors, the third violation closes.
+    const QList<QJsonObject> errors = abuser.receivedOfType(u"error"_s);
+    QVERIFY(errors.size() >= 2);
+    for (const QJsonObject &error : errors)
+        QCOMPARE(error.value("code"_L1).toString(), u"rate_limited"_s);
+    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+
+    // Limits are per connection: the other client is untouched.
+    bystander.send({{u"type"_s, u"ping"_s}});
+    QVERIFY(!bystander.waitFor(u"pong"_s).isEmpty());
+    QVERIFY(bystander.isOpen());
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::payloadLimitCloses1009()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--max-payload"_s, u"1024"_s}), qPrintable(service.errorString()));
+
+    WsClient small;
+    QVERIFY(small.open(tokenUrl(service, u"paula"_s)));
+    for (const qsizetype size : {qsizetype(900), qsizetype(1024)}) {
+        const QString frame = pingOfSize(size);
+        QCOMPARE(frame.toUtf8().size(), size);
+        small.sendRaw(frame);
+        QCOMPARE(small.waitFor(u"pong"_s).value("id"_L1).toInteger(), size);
+        QVERIFY(small.receivedOfType(u"error"_s).isEmpty());
+    }
+
+    for (const qsizetype size : {qsizetype(2000), qsizetype(1025)}) {
+        WsClient big;
+        QVERIFY(big.open(tokenUrl(service, u"paula"_s)));
+        big.sendRaw(pingOfSize(size));
+        QVERIFY(big.waitClosed());
+        QCOMPARE(big.closeCode(), 1009);
+        QVERIFY(big.receivedOfType(u"pong"_s).isEmpty());
+    }
+
+    // The client within the limit is still served.
+    QVERIFY(small.isOpen());
+    small.send({{u"type"_s, u"ping"_s}, {u"id"_s, u"after"_s}});
+    QCOMPARE(small.waitFor(u"pong"_s).value("id"_L1).toString(), u"after"_s);
+    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::silentClientTimesOutWith4003()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--heartbeat-interval"_s, u"200"_s, u"--connection-timeout"_s, u"1000"_s}),
+             qPrintable(service.errorString()));
+
+    // QWebSocket answers pings by itself, so the silent client speaks WebSocket by hand and never
+    // sends a byte after its upgrade request: no pong, no message.
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, service.port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(upgradeRequest("/ws?token=" + makeToken(u"silent"_s)));
+    QByteArray buffer;
+    QTRY_VERIFY((buffer += socket.readAll()).contains("\r\n\r\n"));
+    QCOMPARE(statusOf(buffer), 101);
+    buffer.remove(0, buffer.indexOf("\r\n\r\n") + 4);
+    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+
+    QList<Frame> frames;
+    const auto closeFrameArrived = [&] {
+        buffer += socket.readAll();
+        Frame frame;
+        while (takeFrame(buffer, frame))
+            frames.append(frame);
+        return !frames.isEmpty() && frames.last().opcode == 0x8;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(closeFrameArrived(), 5000);
+
+    const auto count = [&frames](int opcode) {
+        return std::count_if(frames.cbegin(), frames.cend(), [opcode](const Frame &f) { return f.opcode == opcode; });
+    };
+    QCOMPARE(frames.first().opcode, 0x1); // the greeting
+    QVERIFY2(count(0x9) >= 1, "the server pinged the silent client before giving up");
+    const QByteArray closePayload = frames.last().payload;
+    QVERIFY(closePayload.size() >= 2);
+    QCOMPARE(int(qFromBigEndian<quint16>(closePayload.constData())), 4003);
+    QVERIFY(closePayload.size() > 2); // a reason follows the code
+
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 0);
+    QCOMPARE(connectionsOfUser(service, u"silent"_s), 0);
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::perUserLimitCloses4504()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--max-connections-per-user"_s, u"2"_s}), qPrintable(service.errorString()));
+
+    WsClient first;
+    WsClient second;
+    QVERIFY(first.open(tokenUrl(service, u"ann"_s)));
+    QVERIFY(second.open(tokenUrl(service, u"ann"_s)));
+    const double refusedBefore = metricValue(service, "wsinfra_connections_refused_total");
+
+    // Upgraded so that the client learns why, then closed: a "do not reconnect" code with a reason.
+    WsClient third;
+    third.openAsync(tokenUrl(service, u"ann"_s));
+    QVERIFY(third.waitClosed());
+    QCOMPARE(third.closeCode(), 4504);
+    QVERIFY(third.closeReason().contains(u"user"_s));
+    QVERIFY(third.received().isEmpty());
+    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), refusedBefore + 1);
+    QCOMPARE(connectionsOfUser(service, u"ann"_s), 2);
+
+    WsClient otherUser;
+    QVERIFY(otherUser.open(tokenUrl(service, u"ben"_s)));
+
+    first.close();
+    QVERIFY(first.waitClosed());
+    QTRY_COMPARE(connectionsOfUser(service, u"ann"_s), 1);
+    WsClient again;
+    QVERIFY(again.open(tokenUrl(service, u"ann"_s)));
+    QCOMPARE(again.greeting().value("data"_L1).toObject().value("user_id"_L1).toString(), u"ann"_s);
+    QCOMPARE(connectionsOfUser(service, u"ann"_s), 2);
+    QVERIFY(second.isOpen());
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::perAddressLimitCloses4504()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--max-connections-per-ip"_s, u"2"_s}), qPrintable(service.errorString()));
+
+    WsClient first;
+    WsClient second;
+    QVERIFY(first.open(tokenUrl(service, u"carl"_s)));
+    QVERIFY(second.open(tokenUrl(service, u"dora"_s)));
+    const double refusedBefore = metricValue(service, "wsinfra_connections_refused_total");
+
+    // Another user, but the same address (127.0.0.1).
+    WsClient third;
+    third.openAsync(tokenUrl(service, u"emil"_s));
+    QVERIFY(third.waitClosed());
+    QCOMPARE(third.closeCode(), 4504);
+    QVERIFY(third.closeReason().contains(u"address"_s));
+    QVERIFY(third.received().isEmpty());
+    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), refusedBefore + 1);
+    QCOMPARE(connectionsOfUser(service, u"emil"_s), 0);
+
+    second.close();
+    QVERIFY(second.waitClosed());
+    QTRY_COMPARE(connectionsOfUser(service, u"dora"_s), 0);
+    WsClient again;
+    QVERIFY(again.open(tokenUrl(service, u"emil"_s)));
+    QVERIFY(first.isOpen());
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::globalLimitRefusesWith503()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--max-connections"_s, u"2"_s}), qPrintable(service.errorString()));
+
+    WsClient first;
+    WsClient second;
+    QVERIFY(first.open(tokenUrl(service, u"fay"_s)));
+    QVERIFY(second.open(tokenUrl(service, u"gus"_s)));
+    const double refusedBefore = metricValue(service, "wsinfra_connections_refused_total");
+    const double authFailuresBefore = metricValue(service, "wsinfra_authentication_failures_total");
+
+    const QByteArray response = rawExchange(service.port(), upgradeRequest("/ws?token=" + makeToken(u"hal"_s)));
+    QCOMPARE(statusOf(response), 503);
+    QVERIFY(!response.contains("Sec-WebSocket-Accept"));
+    const QJsonObject body = bodyOf(response);
+    QCOMPARE(body.value("code"_L1).toString(), u"unavailable"_s);
+    QVERIFY(!body.value("message"_L1).toString().isEmpty());
+    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), refusedBefore + 1);
+    // A full service is not an authentication failure.
+    QCOMPARE(metricValue(service, "wsinfra_authentication_failures_total"), authFailuresBefore);
+    QCOMPARE(statOf(service, "activeConnections"_L1), 2);
+    QCOMPARE(connectionsOfUser(service, u"hal"_s), 0);
+
+    // The HTTP API is not a connection and still answers.
+    QCOMPARE(httpGet(service.httpUrl(u"/health"_s)).status, 200);
+
+    first.close();
+    QVERIFY(first.waitClosed());
+    QTRY_COMPARE(connectionsOfUser(service, u"fay"_s), 0);
+    WsClient third;
+    QVERIFY(third.open(tokenUrl(service, u"hal"_s)));
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::tooManyProtocolErrorsClose4501()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    const double errorsBefore = metricValue(service, "wsinfra_protocol_errors_total");
+
+    WsClient client;
+    QVERIFY(client.open(tokenUrl(service, u"ivan"_s)));
+    for (int i = 0; i < 60; ++i)
+        client.sendRaw(u"not json %1"_s.arg(i));
+    QVERIFY(client.waitClosed());
+    QCOMPARE(client.closeCode(), 4501);
+    QVERIFY(!client.closeReason().isEmpty());
+    // The default allows 50 protocol errors, each answered; the 51st closes.
+    const QList<QJsonObject> errors = client.receivedOfType(u"error"_s);
+    QCOMPARE(errors.size(), 50);
+    for (const QJsonObject &error : errors)
+        QCOMPARE(error.value("code"_L1).toString(), u"bad_request"_s);
+    QCOMPARE(metricValue(service, "wsinfra_protocol_errors_total"), errorsBefore + 51);
+
+    // A client with fewer errors is not affected.
+    WsClient careful;
+    QVERIFY(careful.open(tokenUrl(service, u"jane"_s)));
+    for (int i = 0; i < 10; ++i)
+        careful.sendRaw(u"[]"_s);
+    careful.send({{u"type"_s, u"ping"_s}, {u"id"_s, 1}});
+    QCOMPARE(careful.waitFor(u"pong"_s).value("id"_L1).toInt(), 1);
+    QCOMPARE(careful.receivedOfType(u"error"_s).size(), 10);
+    QVERIFY(careful.isOpen());
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::countersFollowConnectionsAndRefusals()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--max-connections"_s, u"3"_s, u"--max-connections-per-user"_s, u"1"_s}),
+             qPrintable(service.errorString()));
+    QCOMPARE(statOf(service, "totalConnections"_L1), 0);
+    QCOMPARE(statOf(service, "activeConnections"_L1), 0);
+    QCOMPARE(statOf(service, "peakConnections"_L1), 0);
+    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), 0.0);
+
+    WsClient kate;
+    WsClient liam;
+    QVERIFY(kate.open(tokenUrl(service, u"kate"_s)));
+    QVERIFY(liam.open(tokenUrl(service, u"liam"_s)));
+    QCOMPARE(statOf(service, "totalConnections"_L1), 2);
+    QCOMPARE(statOf(service, "activeConnections"_L1), 2);
+    QCOMPARE(statOf(service, "peakConnections"_L1), 2);
+    QCOMPARE(metricValue(service, "wsinfra_connections_active"), 2.0);
+
+    const qint64 messagesBefore = statOf(service, "totalMessages"_L1);
+    kate.send({{u"type"_s, u"ping"_s}});
+    liam.send({{u"type"_s, u"ping"_s}});
+    QVERIFY(!kate.waitFor(u"pong"_s).isEmpty());
+    QVERIFY(!liam.waitFor(u"pong"_s).isEmpty());
+    QCOMPARE(statOf(service, "totalMessages"_L1), messagesBefore + 2);
+
+    // Refused over the per-user limit: upgraded, closed with 4504, and counted only as refused.
+    WsClient secondKate;
+    secondKate.openAsync(tokenUrl(service, u"kate"_s));
+    QVERIFY(secondKate.waitClosed());
+    QCOMPARE(secondKate.closeCode(), 4504);
+    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), 1.0);
+
+    kate.close();
+    QVERIFY(kate.waitClosed());
+    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+    WsClient mia;
+    WsClient ned;
+    QVERIFY(mia.open(tokenUrl(service, u"mia"_s)));
+    QVERIFY(ned.open(tokenUrl(service, u"ned"_s)));
+    QCOMPARE(statOf(service, "activeConnections"_L1), 3);
+
+    // Refused by the global limit before the upgrade.
+    QCOMPARE(statusOf(rawExchange(service.port(), upgradeRequest("/ws?token=" + makeToken(u"otto"_s)))), 503);
+    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), 2.0);
+
+    QCOMPARE(statOf(service, "totalConnections"_L1), 4);
+    QCOMPARE(statOf(service, "activeConnections"_L1), 3);
+    QCOMPARE(statOf(service, "peakConnections"_L1), 3);
+    QCOMPARE(metricValue(service, "wsinfra_connections_total"), 4.0);
+    QCOMPARE(metricValue(service, "wsinfra_connections_peak"), 3.0);
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestLimits)
+#include "tst_limits.moc"
