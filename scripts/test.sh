@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to a passing test suite: installs what is missing,
+# installs the pinned npm clients (npm ci), builds with warnings as errors under AddressSanitizer
+# and UndefinedBehaviorSanitizer, and runs every test with ctest.
+#   scripts/test.sh            the asan preset (what CI runs)
+#   scripts/test.sh debug      another preset: debug, release, asan or coverage
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-asan}"
+
+scripts/install-deps.sh
+(cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"
+ctest --preset "$preset" --output-on-failure
+if [ "$preset" = coverage ]; then
+    gcovr --root . --filter 'service/' --filter 'shared/' --exclude-unreachable-branches --print-summary \
+        --html-details build/coverage/coverage.html build/coverage
+fi
