@@ -40,14 +40,21 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "wsinfra-service: %s\n", qPrintable(service.errorString()));
         return 1;
     }
+    // Installed before the announcement below: whoever reads it may send SIGTERM at once, and
+    // without the handler that would kill the process instead of draining it.
+    wsinfra::UnixSignalWatcher signalWatcher({SIGTERM, SIGINT, SIGHUP});
+    QObject::connect(&signalWatcher, &wsinfra::UnixSignalWatcher::unixSignal, &app, [&service](int signalNumber) {
+        if (signalNumber == SIGHUP) {
+            // A reload must never stop the service; reloading secrets and limits comes with packaging.
+            std::fprintf(stderr, "wsinfra-service: SIGHUP received; this version reloads nothing\n");
+            return;
+        }
+        service.shutdown([] { QCoreApplication::exit(0); });
+    });
+
     // Scripts and tests read the bound port from this first line (e.g. with --port 0).
     std::printf("listening on %s:%u\n", qPrintable(service.serverAddress().toString()),
                 unsigned(service.serverPort()));
     std::fflush(stdout);
-
-    wsinfra::UnixSignalWatcher signalWatcher({SIGTERM, SIGINT});
-    QObject::connect(&signalWatcher, &wsinfra::UnixSignalWatcher::unixSignal, &app, [&service](int) {
-        service.shutdown([] { QCoreApplication::exit(0); });
-    });
     return app.exec();
 }

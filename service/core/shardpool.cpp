@@ -41,10 +41,14 @@ void ShardPool::start()
 
 void ShardPool::stop()
 {
-    for (QThread *thread : std::as_const(m_threads)) {
+    for (qsizetype index = 0; index < m_threads.size(); ++index) {
+        QThread *thread = m_threads.at(index);
         if (thread->isRunning()) {
             thread->quit();
             thread->wait();
+        } else if (!thread->isFinished() && index < m_shards.size()) {
+            // Never started (the service failed before start()): no finished() will delete the shard.
+            delete m_shards.at(index);
         }
     }
     m_shards.clear();

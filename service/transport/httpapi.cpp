@@ -146,8 +146,11 @@ void HttpApi::handle(const HttpRequest &request, const QString &peerAddress,
         return respond(HttpResponse::text(200, m_service.prometheusMetrics(), "text/plain; version=0.0.4"));
     }
     if (path == "/ws" || path == "/ws/") {
-        return respond(HttpResponse::error(426, ErrorCode::BadRequest,
-                                           u"this endpoint speaks WebSocket: send an upgrade request"_s));
+        HttpResponse response = HttpResponse::error(426, ErrorCode::BadRequest,
+                                                    u"this endpoint speaks WebSocket: send an upgrade request"_s);
+        // RFC 9110 15.5.22: a 426 must name the protocol to upgrade to.
+        response.headers.append(qMakePair(QByteArray("Upgrade"), QByteArray("websocket")));
+        return respond(response);
     }
     if (path.startsWith("/api/")) {
         if (!authorized(request, peerAddress)) {
