@@ -170,15 +170,21 @@ void Service::deliverRemote(const Publication &publication)
     m_shards->deliver(publication);
 }
 
+Publication Service::newPublication(Publication::Kind kind, bool toEveryone)
+{
+    m_statistics->messagePublished(toEveryone);
+    Publication publication;
+    publication.kind = kind;
+    publication.messageId = nextMessageId();
+    publication.timestampMs = m_clock.nowMs();
+    return publication;
+}
+
 Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonValue &update,
                                                     DeliveredCallback delivered)
 {
-    m_statistics->messagePublished(false);
-    Publication publication;
-    publication.kind = Publication::Kind::BillUpdate;
+    Publication publication = newPublication(Publication::Kind::BillUpdate, false);
     publication.billId = billId;
-    publication.messageId = nextMessageId();
-    publication.timestampMs = m_clock.nowMs();
     const HistoryEntry entry =
         m_history->append(billId, publication.messageId, publication.timestampMs, [&](qint64 offset) {
             return ServerMessage::encode(
@@ -193,12 +199,8 @@ Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonVa
 Service::PublishResult Service::sendUserNotification(const QString &userId, const QJsonValue &notification,
                                                      DeliveredCallback delivered)
 {
-    m_statistics->messagePublished(false);
-    Publication publication;
-    publication.kind = Publication::Kind::Notification;
+    Publication publication = newPublication(Publication::Kind::Notification, false);
     publication.userId = userId;
-    publication.messageId = nextMessageId();
-    publication.timestampMs = m_clock.nowMs();
     publication.frame =
         ServerMessage::encode(ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
     publish(publication, std::move(delivered));
@@ -207,11 +209,7 @@ Service::PublishResult Service::sendUserNotification(const QString &userId, cons
 
 Service::PublishResult Service::broadcastToAll(const QJsonValue &message, DeliveredCallback delivered)
 {
-    m_statistics->messagePublished(true);
-    Publication publication;
-    publication.kind = Publication::Kind::Broadcast;
-    publication.messageId = nextMessageId();
-    publication.timestampMs = m_clock.nowMs();
+    Publication publication = newPublication(Publication::Kind::Broadcast, true);
     publication.frame =
         ServerMessage::encode(ServerMessage::broadcast(publication.messageId, publication.timestampMs, message));
     publish(publication, std::move(delivered));

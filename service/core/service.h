@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/publication.h"
 #include "core/serviceconfig.h"
 #include "monitoring/metricsreporter.h"
 #include "protocol/servicestats.h"
@@ -25,7 +26,6 @@ class JwtVerifier;
 class ProcessMemory;
 class ShardPool;
 class StatisticsCollector;
-struct Publication;
 
 /// The orchestrator and public C++ API of wsinfra, mirroring the original design's service
 /// (initialize, shutdown, broadcastBillUpdate, ...). It lives on the main thread; the HTTP API
@@ -82,6 +82,8 @@ public:
 private:
     MetricsReporter::Figures collectFigures() const;
     QString nextMessageId();
+    /// A publication of `kind` with a fresh message id and timestamp, counted as published.
+    Publication newPublication(Publication::Kind kind, bool toEveryone);
     void publish(const Publication &publication, DeliveredCallback delivered);
     void deliverRemote(const Publication &publication);
 

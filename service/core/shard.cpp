@@ -157,8 +157,11 @@ void Shard::removeConnection(ConnectionId id)
                 m_connectionsByUser.erase(byUser);
         }
     }
-    if (connection->transport)
+    if (connection->transport) {
+        // Nothing the transport still emits may reach the Connection destroyed here.
+        connection->transport->disconnect(this);
         connection->transport->deleteLater();
+    }
     if (connection->ticket.refuseCloseCode == 0)
         m_statistics.connectionClosed();
     emit connectionReleased(connection->ticket);
@@ -226,6 +229,7 @@ void Shard::checkConnections()
     const qint64 nowSeconds = nowMs / 1000;
     const auto connections = m_connections.values();
     for (const auto &connection : connections) {
+        // QWebSocket drops the TCP connection itself right after sending a close frame.
         if (connection->closing)
             continue;
         if (connection->ticket.tokenExpiresAt > 0 && nowSeconds >= connection->ticket.tokenExpiresAt) {
