@@ -84,4 +84,38 @@ int statusOf(const QByteArray &rawResponse)
     return rawResponse.mid(9, 3).toInt();
 }
 
+QJsonObject jsonBodyOf(const QByteArray &rawResponse)
+{
+    const qsizetype end = rawResponse.indexOf("\r\n\r\n");
+    return end < 0 ? QJsonObject() : QJsonDocument::fromJson(rawResponse.mid(end + 4)).object();
+}
+
+QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeaders)
+{
+    return "GET " + target +
+           " HTTP/1.1\r\n"
+           "Host: 127.0.0.1\r\n"
+           "Upgrade: websocket\r\n"
+           "Connection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "Sec-WebSocket-Version: 13\r\n" +
+           extraHeaders + "\r\n";
+}
+
+QByteArray rawUpgrade(QTcpSocket &socket, quint16 port, const QByteArray &target, int timeoutMs)
+{
+    socket.connectToHost(u"127.0.0.1"_s, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return {};
+    socket.write(upgradeRequest(target));
+    QByteArray received;
+    (void)QTest::qWaitFor(
+        [&] {
+            received += socket.readAll();
+            return received.contains("\r\n\r\n");
+        },
+        timeoutMs);
+    return received;
+}
+
 } // namespace wsinfra::test

@@ -6,6 +6,8 @@
 #include <QPair>
 #include <QString>
 
+class QTcpSocket;
+
 namespace wsinfra::test {
 
 struct HttpResult
@@ -31,5 +33,15 @@ Headers apiKeyHeaders();
 QByteArray rawExchange(quint16 port, const QByteArray &request, int timeoutMs = 5'000);
 /// The status code of the first response line in raw bytes (0 if none).
 int statusOf(const QByteArray &rawResponse);
+/// The JSON object in the body of a raw HTTP response (empty when there is no head end or no object).
+QJsonObject jsonBodyOf(const QByteArray &rawResponse);
+
+/// A hand-written WebSocket upgrade request for `target` with the RFC 6455 section 1.3 sample key
+/// (accepted as "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="); `extraHeaders` are whole lines, each ending in CRLF.
+QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeaders = {});
+/// Connects `socket` to the loopback port, writes upgradeRequest(target) and waits until the head of
+/// the answer has arrived; returns every byte read so far (the head and whatever followed it), which
+/// is less than a head when it timed out. The socket stays open for the frames that follow.
+QByteArray rawUpgrade(QTcpSocket &socket, quint16 port, const QByteArray &target, int timeoutMs = 5'000);
 
 } // namespace wsinfra::test

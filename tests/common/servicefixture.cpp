@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
@@ -33,15 +34,20 @@ QString ServiceProcess::binaryPath()
     return QString::fromLocal8Bit(WSINFRA_SERVICE_BINARY);
 }
 
-bool ServiceProcess::start(const QStringList &arguments, const QProcessEnvironment &extraEnvironment)
+QProcessEnvironment ServiceProcess::testEnvironment(const QProcessEnvironment &extra)
 {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(u"JWT_SECRET"_s, QString::fromLatin1(TestJwtSecret));
     environment.insert(u"WSINFRA_API_KEY"_s, QString::fromLatin1(TestApiKey));
-    const QStringList keys = extraEnvironment.keys();
+    const QStringList keys = extra.keys();
     for (const QString &key : keys)
-        environment.insert(key, extraEnvironment.value(key));
-    m_process.setProcessEnvironment(environment);
+        environment.insert(key, extra.value(key));
+    return environment;
+}
+
+bool ServiceProcess::start(const QStringList &arguments, const QProcessEnvironment &extraEnvironment)
+{
+    m_process.setProcessEnvironment(testEnvironment(extraEnvironment));
     m_process.setProgram(binaryPath());
     m_process.setArguments(QStringList{u"--port"_s, u"0"_s, u"--bind"_s, u"127.0.0.1"_s} + arguments);
     m_process.start();
@@ -89,6 +95,60 @@ QString ServiceProcess::httpUrl(const QString &path) const
 QString ServiceProcess::wsUrl(const QString &query) const
 {
     return u"ws://127.0.0.1:%1/ws%2"_s.arg(m_port).arg(query.isEmpty() ? QString() : u'?' + query);
+}
+
+QString ServiceProcess::wsUrlFor(const QString &userId) const
+{
+    return wsUrlWithToken(makeToken(userId));
+}
+
+QString ServiceProcess::wsUrlWithToken(const QByteArray &token) const
+{
+    return wsUrl(u"token="_s + QString::fromLatin1(token));
+}
+
+QJsonObject ServiceProcess::stats() const
+{
+    return httpGet(httpUrl(u"/api/stats"_s), apiKeyHeaders()).json();
+}
+
+qint64 ServiceProcess::stat(QLatin1StringView field) const
+{
+    return stats().value(field).toInteger(-1);
+}
+
+QJsonObject ServiceProcess::user(const QString &userId) const
+{
+    return httpGet(httpUrl(u"/api/users/"_s + userId), apiKeyHeaders()).json();
+}
+
+QHash<QByteArray, double> ServiceProcess::metrics() const
+{
+    QHash<QByteArray, double> samples;
+    const QList<QByteArray> lines = httpGet(httpUrl(u"/metrics"_s)).body.split('\n');
+    for (const QByteArray &line : lines) {
+        const qsizetype space = line.indexOf(' ');
+        // Comments (# HELP, # TYPE) and anything without a value are no samples.
+        if (line.startsWith('#') || space <= 0)
+            continue;
+        samples.insert(line.first(space), line.mid(space + 1).toDouble());
+    }
+    return samples;
+}
+
+double ServiceProcess::metric(const QByteArray &name) const
+{
+    return metrics().value(name, -1);
+}
+
+HttpResult ServiceProcess::publishBill(qint64 billId, const QByteArray &body) const
+{
+    return httpPost(httpUrl(u"/api/bills/%1/updates"_s.arg(billId)), body, apiKeyHeaders());
+}
+
+HttpResult ServiceProcess::publishBill(qint64 billId, const QJsonObject &update) const
+{
+    return publishBill(billId, QJsonDocument(update).toJson(QJsonDocument::Compact));
 }
 
 QByteArray ServiceProcess::standardError()

@@ -1,6 +1,10 @@
 #pragma once
 
+#include "httpclient.h"
+
+#include <QHash>
 #include <QJsonObject>
+#include <QLatin1StringView>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QStringList>
@@ -30,11 +34,34 @@ public:
     quint16 port() const { return m_port; }
     QString httpUrl(const QString &path) const;
     QString wsUrl(const QString &query = {}) const;
+    /// The WebSocket URL with a fresh makeToken(userId) in the query.
+    QString wsUrlFor(const QString &userId) const;
+    /// The WebSocket URL with `token` in the query.
+    QString wsUrlWithToken(const QByteArray &token) const;
+
+    /// GET /api/stats with the API key (empty when it does not answer with JSON).
+    QJsonObject stats() const;
+    /// One field of stats() as an integer (-1 when missing).
+    qint64 stat(QLatin1StringView field) const;
+    /// GET /api/users/<userId> with the API key (empty when it does not answer with JSON).
+    QJsonObject user(const QString &userId) const;
+    /// Every sample of the Prometheus exposition at /metrics, by the text before the value
+    /// (name and labels, as in `name{label="x"}`).
+    QHash<QByteArray, double> metrics() const;
+    /// The value of one unlabelled metric at /metrics (-1 when missing).
+    double metric(const QByteArray &name) const;
+    /// POST /api/bills/<billId>/updates with the API key.
+    HttpResult publishBill(qint64 billId, const QByteArray &body) const;
+    /// The same with `update` as compact JSON.
+    HttpResult publishBill(qint64 billId, const QJsonObject &update) const;
     QString errorString() const { return m_error; }
     QByteArray standardError();
     QProcess &process() { return m_process; }
 
     static QString binaryPath();
+    /// The system environment with the test JWT secret and API key, and `extra` on top: what start()
+    /// runs the binary with.
+    static QProcessEnvironment testEnvironment(const QProcessEnvironment &extra = {});
 
 private:
     QProcess m_process;

@@ -61,6 +61,12 @@ void WsClient::sendBinary(const QByteArray &data)
     m_socket.sendBinaryMessage(data);
 }
 
+bool WsClient::subscribe(qint64 billId)
+{
+    send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_id"_s, billId}}}});
+    return !waitFor(u"subscribed"_s).isEmpty();
+}
+
 QJsonObject WsClient::waitFor(const QString &type, int timeoutMs)
 {
     QJsonObject found;

@@ -27,6 +27,9 @@ public:
     void send(const QJsonObject &envelope);
     void sendRaw(const QString &text);
     void sendBinary(const QByteArray &data);
+    /// Subscribes to one bill (no id, no recovery) and waits for the next `subscribed` reply;
+    /// false when none came.
+    bool subscribe(qint64 billId);
 
     /// The next not-yet-taken message of this type (waiting up to `timeoutMs`); empty if none came.
     QJsonObject waitFor(const QString &type, int timeoutMs = 5'000);

@@ -31,46 +31,6 @@ qint64 inOneHour()
     return QDateTime::currentSecsSinceEpoch() + 3600;
 }
 
-/// A hand-written WebSocket upgrade request (RFC 6455 section 1.3 sample key).
-QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeaders = {})
-{
-    return "GET " + target +
-           " HTTP/1.1\r\n"
-           "Host: 127.0.0.1\r\n"
-           "Upgrade: websocket\r\n"
-           "Connection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-           "Sec-WebSocket-Version: 13\r\n" +
-           extraHeaders + "\r\n";
-}
-
-QJsonObject bodyOf(const QByteArray &rawResponse)
-{
-    const qsizetype end = rawResponse.indexOf("\r\n\r\n");
-    return end < 0 ? QJsonObject() : QJsonDocument::fromJson(rawResponse.mid(end + 4)).object();
-}
-
-/// The value of an unlabelled metric in the Prometheus exposition (-1 when missing).
-double metricValue(const ServiceProcess &service, const QByteArray &name)
-{
-    const QList<QByteArray> lines = httpGet(service.httpUrl(u"/metrics"_s)).body.split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(QByteArray(name + ' ')))
-            return line.mid(name.size() + 1).toDouble();
-    }
-    return -1;
-}
-
-QJsonObject statsOf(const ServiceProcess &service)
-{
-    return httpGet(service.httpUrl(u"/api/stats"_s), apiKeyHeaders()).json();
-}
-
-QString tokenUrl(const ServiceProcess &service, const QByteArray &token)
-{
-    return service.wsUrl(u"token="_s + QString::fromLatin1(token));
-}
-
 } // namespace
 
 class TestAuth : public QObject
@@ -108,10 +68,9 @@ void TestAuth::cleanupTestCase()
 void TestAuth::tokenInQueryIsAccepted()
 {
     WsClient client;
-    QVERIFY(client.open(tokenUrl(m_service, makeToken(u"query-user"_s))));
+    QVERIFY(client.open(m_service.wsUrlFor(u"query-user"_s)));
     QCOMPARE(client.greeting().value("data"_L1).toObject().value("user_id"_L1).toString(), u"query-user"_s);
-    QVERIFY(
-        httpGet(m_service.httpUrl(u"/api/users/query-user"_s), apiKeyHeaders()).json().value("connected"_L1).toBool());
+    QVERIFY(m_service.user(u"query-user"_s).value("connected"_L1).toBool());
 }
 
 void TestAuth::tokenInBearerHeaderIsAccepted()
@@ -121,24 +80,18 @@ void TestAuth::tokenInBearerHeaderIsAccepted()
     WsClient client;
     QVERIFY(client.open(request));
     QCOMPARE(client.greeting().value("data"_L1).toObject().value("user_id"_L1).toString(), u"header-user"_s);
-    QVERIFY(
-        httpGet(m_service.httpUrl(u"/api/users/header-user"_s), apiKeyHeaders()).json().value("connected"_L1).toBool());
+    QVERIFY(m_service.user(u"header-user"_s).value("connected"_L1).toBool());
 }
 
 void TestAuth::handWrittenUpgradeWithValidTokenIsSwitched()
 {
     // The control for the 401 rows below: the same hand-written request with a good token is upgraded.
     QTcpSocket socket;
-    socket.connectToHost(u"127.0.0.1"_s, m_service.port());
-    QVERIFY(socket.waitForConnected(5000));
-    socket.write(upgradeRequest("/ws?token=" + makeToken(u"raw-user"_s)));
-    QByteArray response;
-    QTRY_VERIFY((response += socket.readAll()).contains("\r\n\r\n"));
+    const QByteArray response = rawUpgrade(socket, m_service.port(), "/ws?token=" + makeToken(u"raw-user"_s));
     QCOMPARE(statusOf(response), 101);
     // RFC 6455 section 1.3: the accept value of the sample key.
     QVERIFY(response.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
-    QTRY_VERIFY(
-        httpGet(m_service.httpUrl(u"/api/users/raw-user"_s), apiKeyHeaders()).json().value("connected"_L1).toBool());
+    QTRY_VERIFY(m_service.user(u"raw-user"_s).value("connected"_L1).toBool());
 }
 
 void TestAuth::userIdClaimIsAcceptedInsteadOfSub_data()
@@ -156,11 +109,11 @@ void TestAuth::userIdClaimIsAcceptedInsteadOfSub()
     const QByteArray token =
         wsinfra::JwtVerifier::sign({{u"user_id"_s, userIdClaim}, {u"exp"_s, inOneHour()}}, TestJwtSecret);
     WsClient client;
-    QVERIFY(client.open(tokenUrl(m_service, token)));
+    QVERIFY(client.open(m_service.wsUrlWithToken(token)));
     QCOMPARE(client.greeting().value("data"_L1).toObject().value("user_id"_L1).toString(), expectedUserId);
-    const HttpResult user = httpGet(m_service.httpUrl(u"/api/users/"_s + expectedUserId), apiKeyHeaders());
-    QCOMPARE(user.json().value("connected"_L1).toBool(), true);
-    QCOMPARE(user.json().value("connections"_L1).toInt(), 1);
+    const QJsonObject user = m_service.user(expectedUserId);
+    QCOMPARE(user.value("connected"_L1).toBool(), true);
+    QCOMPARE(user.value("connections"_L1).toInt(), 1);
 }
 
 void TestAuth::rejectedTokensGet401BeforeTheUpgrade_data()
@@ -210,14 +163,14 @@ void TestAuth::rejectedTokensGet401BeforeTheUpgrade()
     QFETCH(QByteArray, headers);
     QFETCH(QString, expectedCode);
 
-    const QJsonObject before = statsOf(m_service);
-    const double failuresBefore = metricValue(m_service, "wsinfra_authentication_failures_total");
+    const QJsonObject before = m_service.stats();
+    const double failuresBefore = m_service.metric("wsinfra_authentication_failures_total");
     QVERIFY(failuresBefore >= 0);
 
     const QByteArray response = rawExchange(m_service.port(), upgradeRequest(target, headers));
     QCOMPARE(statusOf(response), 401);
     QVERIFY(!response.contains("Sec-WebSocket-Accept"));
-    const QJsonObject body = bodyOf(response);
+    const QJsonObject body = jsonBodyOf(response);
     QCOMPARE(body.value("code"_L1).toString(), expectedCode);
     const QString message = body.value("message"_L1).toString();
     QVERIFY(!message.isEmpty());
@@ -226,11 +179,11 @@ void TestAuth::rejectedTokensGet401BeforeTheUpgrade()
     if (target.contains("token=") && token.size() > 8)
         QVERIFY(!response.contains(token));
 
-    QCOMPARE(metricValue(m_service, "wsinfra_authentication_failures_total"), failuresBefore + 1);
-    const QJsonObject after = statsOf(m_service);
+    QCOMPARE(m_service.metric("wsinfra_authentication_failures_total"), failuresBefore + 1);
+    const QJsonObject after = m_service.stats();
     QCOMPARE(after.value("activeConnections"_L1).toInteger(), before.value("activeConnections"_L1).toInteger());
     QCOMPARE(after.value("totalConnections"_L1).toInteger(), before.value("totalConnections"_L1).toInteger());
-    QVERIFY(!httpGet(m_service.httpUrl(u"/api/users/eve"_s), apiKeyHeaders()).json().value("connected"_L1).toBool());
+    QVERIFY(!m_service.user(u"eve"_s).value("connected"_L1).toBool());
 }
 
 void TestAuth::anonymousClientsWhenAllowed()
@@ -247,8 +200,7 @@ void TestAuth::anonymousClientsWhenAllowed()
 
     anonymous.send({{u"type"_s, u"subscribe"_s}, {u"id"_s, 1}, {u"data"_s, QJsonObject{{u"bill_id"_s, 900}}}});
     QCOMPARE(anonymous.waitFor(u"subscribed"_s).value("id"_L1).toInt(), 1);
-    const HttpResult published =
-        httpPost(service.httpUrl(u"/api/bills/900/updates"_s), R"({"status":"passed"})", apiKeyHeaders());
+    const HttpResult published = service.publishBill(900, R"({"status":"passed"})");
     QCOMPARE(published.status, 200);
     QCOMPARE(published.json().value("delivered"_L1).toInt(), 1);
     const QJsonObject update = anonymous.waitFor(u"bill_update"_s);
@@ -258,7 +210,7 @@ void TestAuth::anonymousClientsWhenAllowed()
 
     // A named client next to it: only the named one is a user.
     WsClient named;
-    QVERIFY(named.open(tokenUrl(service, makeToken(u"uma"_s))));
+    QVERIFY(named.open(service.wsUrlFor(u"uma"_s)));
     QCOMPARE(named.greeting().value("data"_L1).toObject().value("user_id"_L1).toString(), u"uma"_s);
     const HttpResult users = httpGet(service.httpUrl(u"/api/users"_s), apiKeyHeaders());
     QCOMPARE(users.status, 200);
@@ -266,18 +218,18 @@ void TestAuth::anonymousClientsWhenAllowed()
     QCOMPARE(users.json().value("total"_L1).toInt(), 1);
     QCOMPARE(
         httpGet(service.httpUrl(u"/api/bills/900/subscribers"_s), apiKeyHeaders()).json().value("total"_L1).toInt(), 0);
-    QCOMPARE(statsOf(service).value("activeConnections"_L1).toInteger(), 2);
+    QCOMPARE(service.stats().value("activeConnections"_L1).toInteger(), 2);
 
     // A presented token is still verified: anonymous mode is no way around a bad one.
-    const double failuresBefore = metricValue(service, "wsinfra_authentication_failures_total");
+    const double failuresBefore = service.metric("wsinfra_authentication_failures_total");
     const QByteArray bad = rawExchange(service.port(), upgradeRequest("/ws?token=garbage"));
     QCOMPARE(statusOf(bad), 401);
-    QCOMPARE(bodyOf(bad).value("code"_L1).toString(), u"invalid_token"_s);
+    QCOMPARE(jsonBodyOf(bad).value("code"_L1).toString(), u"invalid_token"_s);
     const QByteArray expired = rawExchange(service.port(), upgradeRequest("/ws?token=" + makeToken(u"uma"_s, -60)));
     QCOMPARE(statusOf(expired), 401);
-    QCOMPARE(bodyOf(expired).value("code"_L1).toString(), u"token_expired"_s);
-    QCOMPARE(metricValue(service, "wsinfra_authentication_failures_total"), failuresBefore + 2);
-    QCOMPARE(statsOf(service).value("activeConnections"_L1).toInteger(), 2);
+    QCOMPARE(jsonBodyOf(expired).value("code"_L1).toString(), u"token_expired"_s);
+    QCOMPARE(service.metric("wsinfra_authentication_failures_total"), failuresBefore + 2);
+    QCOMPARE(service.stats().value("activeConnections"_L1).toInteger(), 2);
 
     QCOMPARE(service.terminate(), 0);
 }
@@ -290,19 +242,19 @@ void TestAuth::tokenExpiryDuringConnectionClosesWith4005()
              qPrintable(service.errorString()));
 
     WsClient longLived;
-    QVERIFY(longLived.open(tokenUrl(service, makeToken(u"walt"_s))));
+    QVERIFY(longLived.open(service.wsUrlFor(u"walt"_s)));
     QCOMPARE(longLived.greeting().value("data"_L1).toObject().value("heartbeat_interval"_L1).toInteger(), 200);
 
     QElapsedTimer sinceOpen;
     sinceOpen.start();
     WsClient shortLived;
-    QVERIFY(shortLived.open(tokenUrl(service, makeToken(u"vera"_s, 2))));
+    QVERIFY(shortLived.open(service.wsUrlWithToken(makeToken(u"vera"_s, 2))));
     QVERIFY(shortLived.waitClosed(6000));
     QCOMPARE(shortLived.closeCode(), 4005);
     QVERIFY(!shortLived.closeReason().isEmpty());
     // Not before the token's last valid second (exp has whole-second resolution).
     QVERIFY2(sinceOpen.elapsed() >= 500, qPrintable(QString::number(sinceOpen.elapsed())));
-    QTRY_VERIFY(!httpGet(service.httpUrl(u"/api/users/vera"_s), apiKeyHeaders()).json().value("connected"_L1).toBool());
+    QTRY_VERIFY(!service.user(u"vera"_s).value("connected"_L1).toBool());
 
     // The client with a valid token answered the frequent pings and is still served.
     QVERIFY(longLived.isOpen());

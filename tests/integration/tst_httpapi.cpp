@@ -121,14 +121,6 @@ private slots:
 
 private:
     QString url(const QString &path) const { return m_service.httpUrl(path); }
-    QString wsUrl(const QString &user) const
-    {
-        return m_service.wsUrl(u"token="_s + QString::fromLatin1(makeToken(user)));
-    }
-    HttpResult publishBill(qint64 billId, const QByteArray &body);
-    QJsonObject stats();
-    QHash<QByteArray, double> prometheus();
-    bool subscribe(WsClient &client, qint64 billId);
 
     ServiceProcess m_service;
 };
@@ -141,35 +133,6 @@ void TestHttpApi::initTestCase()
 void TestHttpApi::cleanupTestCase()
 {
     QCOMPARE(m_service.terminate(), 0);
-}
-
-HttpResult TestHttpApi::publishBill(qint64 billId, const QByteArray &body)
-{
-    return httpPost(url(u"/api/bills/%1/updates"_s.arg(billId)), body, apiKeyHeaders());
-}
-
-QJsonObject TestHttpApi::stats()
-{
-    return httpGet(url(u"/api/stats"_s), apiKeyHeaders()).json();
-}
-
-QHash<QByteArray, double> TestHttpApi::prometheus()
-{
-    QHash<QByteArray, double> samples;
-    const QList<QByteArray> lines = httpGet(url(u"/metrics"_s)).body.split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const qsizetype space = line.indexOf(' ');
-        samples.insert(line.first(space), line.mid(space + 1).toDouble());
-    }
-    return samples;
-}
-
-bool TestHttpApi::subscribe(WsClient &client, qint64 billId)
-{
-    client.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_id"_s, billId}}}});
-    return !client.waitFor(u"subscribed"_s).isEmpty();
 }
 
 void TestHttpApi::healthAnswersHealthStatus()
@@ -202,8 +165,9 @@ void TestHttpApi::healthAnswersHealthStatus()
 void TestHttpApi::healthAcceptsHeadWithoutBody()
 {
     // A HEAD answer has no content: the next answer on the same connection must start right after its head.
-    const QByteArray raw = rawExchange(m_service.port(), "HEAD /health HTTP/1.1\r\nHost: t\r\n\r\n"
-                                                         "GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    const QByteArray raw =
+        rawExchange(m_service.port(), "HEAD /health HTTP/1.1\r\nHost: t\r\n\r\n"
+                                      "GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     const qsizetype firstEnd = raw.indexOf("\r\n\r\n");
     QVERIFY(firstEnd > 0);
     QCOMPARE(statusOf(raw), 200);
@@ -242,7 +206,8 @@ void TestHttpApi::metricsIsPrometheusText()
     QVERIFY(metrics.body.endsWith('\n'));
 
     static const QRegularExpression help(u"^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) \\S.*$"_s);
-    static const QRegularExpression type(u"^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$"_s);
+    static const QRegularExpression type(
+        u"^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$"_s);
     static const QRegularExpression sample(u"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)$"_s);
     QHash<QString, QString> types;
     QSet<QString> sampled;
@@ -276,25 +241,25 @@ void TestHttpApi::metricsIsPrometheusText()
 
 void TestHttpApi::metricsCountersMove()
 {
-    QTRY_COMPARE(prometheus().value("wsinfra_connections_active", -1), 0.0);
+    QTRY_COMPARE(m_service.metric("wsinfra_connections_active"), 0.0);
     {
         WsClient client;
-        QVERIFY(client.open(wsUrl(u"metrics-user"_s)));
-        QTRY_COMPARE(prometheus().value("wsinfra_connections_active", -1), 1.0);
-        QVERIFY(prometheus().value("wsinfra_connections_peak") >= 1.0);
+        QVERIFY(client.open(m_service.wsUrlFor(u"metrics-user"_s)));
+        QTRY_COMPARE(m_service.metric("wsinfra_connections_active"), 1.0);
+        QVERIFY(m_service.metric("wsinfra_connections_peak") >= 1.0);
     }
-    QTRY_COMPARE(prometheus().value("wsinfra_connections_active", -1), 0.0);
+    QTRY_COMPARE(m_service.metric("wsinfra_connections_active"), 0.0);
 
-    const double requestsBefore = prometheus().value("wsinfra_http_requests_total");
+    const double requestsBefore = m_service.metric("wsinfra_http_requests_total");
     QCOMPARE(httpGet(url(u"/health"_s)).status, 200);
     QCOMPARE(httpGet(url(u"/health"_s)).status, 200);
     // the two /health requests and the /metrics request that reads the counter
-    QVERIFY(prometheus().value("wsinfra_http_requests_total") >= requestsBefore + 3);
+    QVERIFY(m_service.metric("wsinfra_http_requests_total") >= requestsBefore + 3);
 
-    const QHash<QByteArray, double> before = prometheus();
-    QCOMPARE(publishBill(9100, R"({"n":1})").status, 200);
+    const QHash<QByteArray, double> before = m_service.metrics();
+    QCOMPARE(m_service.publishBill(9100, R"({"n":1})").status, 200);
     QCOMPARE(httpPost(url(u"/api/broadcast"_s), R"({"n":2})", apiKeyHeaders()).status, 200);
-    const QHash<QByteArray, double> after = prometheus();
+    const QHash<QByteArray, double> after = m_service.metrics();
     QCOMPARE(after.value("wsinfra_messages_total"), before.value("wsinfra_messages_total") + 2);
     QCOMPARE(after.value("wsinfra_broadcasts_total"), before.value("wsinfra_broadcasts_total") + 1);
     QVERIFY(after.value("wsinfra_history_entries") >= before.value("wsinfra_history_entries") + 1);
@@ -335,8 +300,8 @@ void TestHttpApi::apiKeyIsChecked()
 {
     QFETCH(Headers, headers);
     QFETCH(int, status);
-    for (const QString &path : {u"/api/stats"_s, u"/api/users"_s, u"/api/metrics"_s, u"/api/users/x"_s,
-                                u"/api/bills/1/subscribers"_s}) {
+    for (const QString &path :
+         {u"/api/stats"_s, u"/api/users"_s, u"/api/metrics"_s, u"/api/users/x"_s, u"/api/bills/1/subscribers"_s}) {
         const HttpResult result = httpGet(url(path), headers);
         QCOMPARE(result.status, status);
         if (status == 401) {
@@ -353,8 +318,8 @@ void TestHttpApi::apiKeyIsChecked()
 void TestHttpApi::publishWithoutKeyChangesNothing()
 {
     WsClient client;
-    QVERIFY(client.open(wsUrl(u"keyless"_s)));
-    QVERIFY(subscribe(client, 9200));
+    QVERIFY(client.open(m_service.wsUrlFor(u"keyless"_s)));
+    QVERIFY(client.subscribe(9200));
     const HttpResult refused =
         httpPost(url(u"/api/bills/9200/updates"_s), R"({"x":1})", {{"Authorization", "Bearer wrong"}});
     QCOMPARE(refused.status, 401);
@@ -366,7 +331,7 @@ void TestHttpApi::publishWithoutKeyChangesNothing()
     QVERIFY(client.receivedOfType(u"broadcast"_s).isEmpty());
     QVERIFY(client.receivedOfType(u"notification"_s).isEmpty());
     // The refused publish took no offset.
-    QCOMPARE(publishBill(9200, R"({"x":2})").json().value("offset"_L1).toInteger(), 1);
+    QCOMPARE(m_service.publishBill(9200, R"({"x":2})").json().value("offset"_L1).toInteger(), 1);
 }
 
 void TestHttpApi::withoutApiKeyOnlyLoopbackIsServed()
@@ -412,7 +377,7 @@ void TestHttpApi::billUpdatesAnswerIncreasingOffsets()
 {
     QSet<QString> messageIds;
     for (int i = 1; i <= 3; ++i) {
-        const HttpResult result = publishBill(9300, QJsonDocument(QJsonObject{{u"n"_s, i}}).toJson());
+        const HttpResult result = m_service.publishBill(9300, QJsonDocument(QJsonObject{{u"n"_s, i}}).toJson());
         QCOMPARE(result.status, 200);
         QVERIFY(result.header("Content-Type").startsWith("application/json"));
         const QJsonObject json = result.json();
@@ -427,15 +392,15 @@ void TestHttpApi::billUpdatesAnswerIncreasingOffsets()
 
     // Offsets are per bill; a subscriber is counted as delivered.
     WsClient client;
-    QVERIFY(client.open(wsUrl(u"offsets"_s)));
-    QVERIFY(subscribe(client, 9301));
-    const HttpResult other = publishBill(9301, R"({"type":"status_change","data":{"status":"passed"}})");
+    QVERIFY(client.open(m_service.wsUrlFor(u"offsets"_s)));
+    QVERIFY(client.subscribe(9301));
+    const HttpResult other = m_service.publishBill(9301, R"({"type":"status_change","data":{"status":"passed"}})");
     QCOMPARE(other.json().value("offset"_L1).toInteger(), 1);
     QCOMPARE(other.json().value("delivered"_L1).toInt(), 1);
     QCOMPARE(client.waitFor(u"bill_update"_s).value("message_id"_L1), other.json().value("message_id"_L1));
 
     // The largest id JSON numbers carry exactly is accepted.
-    const HttpResult largest = publishBill(9007199254740991, R"({})");
+    const HttpResult largest = m_service.publishBill(9007199254740991, R"({})");
     QCOMPARE(largest.status, 200);
     QCOMPARE(largest.json().value("bill_id"_L1).toInteger(), 9007199254740991);
 }
@@ -460,8 +425,7 @@ void TestHttpApi::billUpdatesRejectBadIds_data()
 void TestHttpApi::billUpdatesRejectBadIds()
 {
     QFETCH(QString, id);
-    const HttpResult result =
-        httpPost(url(u"/api/bills/"_s + id + u"/updates"_s), R"({"a":1})", apiKeyHeaders());
+    const HttpResult result = httpPost(url(u"/api/bills/"_s + id + u"/updates"_s), R"({"a":1})", apiKeyHeaders());
     QCOMPARE(result.status, 400);
     QCOMPARE(result.json().value("code"_L1).toString(), u"bad_request"_s);
     QVERIFY(!result.json().value("message"_L1).toString().isEmpty());
@@ -491,11 +455,11 @@ void TestHttpApi::billUpdatesRejectBadBodies()
 {
     QFETCH(QByteArray, body);
     QFETCH(qint64, billId);
-    const HttpResult result = publishBill(billId, body);
+    const HttpResult result = m_service.publishBill(billId, body);
     QCOMPARE(result.status, 400);
     QCOMPARE(result.json().value("code"_L1).toString(), u"bad_request"_s);
     // A refused body took no offset of the bill.
-    QCOMPARE(publishBill(billId, R"({"ok":true})").json().value("offset"_L1).toInteger(), 1);
+    QCOMPARE(m_service.publishBill(billId, R"({"ok":true})").json().value("offset"_L1).toInteger(), 1);
 
     for (const QString &path : {u"/api/users/someone/notifications"_s, u"/api/broadcast"_s}) {
         const HttpResult other = httpPost(url(path), body, apiKeyHeaders());
@@ -509,8 +473,7 @@ void TestHttpApi::publishEndpointsOnlyAcceptPost_data()
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QString>("path");
     for (const QByteArray &method : {"GET"_ba, "PUT"_ba, "DELETE"_ba, "PATCH"_ba}) {
-        for (const QString &path :
-             {u"/api/bills/1/updates"_s, u"/api/users/u/notifications"_s, u"/api/broadcast"_s}) {
+        for (const QString &path : {u"/api/bills/1/updates"_s, u"/api/users/u/notifications"_s, u"/api/broadcast"_s}) {
             QTest::addRow("%s %s", method.constData(), qPrintable(path)) << method << path;
         }
     }
@@ -531,9 +494,9 @@ void TestHttpApi::notificationsCountLiveConnectionsOfTheUser()
     WsClient phone;
     WsClient laptop;
     WsClient other;
-    QVERIFY(phone.open(wsUrl(u"notified"_s)));
-    QVERIFY(laptop.open(wsUrl(u"notified"_s)));
-    QVERIFY(other.open(wsUrl(u"not-notified"_s)));
+    QVERIFY(phone.open(m_service.wsUrlFor(u"notified"_s)));
+    QVERIFY(laptop.open(m_service.wsUrlFor(u"notified"_s)));
+    QVERIFY(other.open(m_service.wsUrlFor(u"not-notified"_s)));
 
     const QByteArray body = R"({"type":"notification","title":"Bill Update","message":"updated"})";
     const HttpResult sent = httpPost(url(u"/api/users/notified/notifications"_s), body, apiKeyHeaders());
@@ -565,13 +528,13 @@ void TestHttpApi::notificationsCountLiveConnectionsOfTheUser()
 
 void TestHttpApi::broadcastReachesEveryConnection()
 {
-    QTRY_COMPARE(stats().value("activeConnections"_L1).toInteger(), 0);
+    QTRY_COMPARE(m_service.stats().value("activeConnections"_L1).toInteger(), 0);
     WsClient first;
     WsClient second;
     WsClient third;
-    QVERIFY(first.open(wsUrl(u"b1"_s)));
-    QVERIFY(second.open(wsUrl(u"b1"_s)));
-    QVERIFY(third.open(wsUrl(u"b2"_s)));
+    QVERIFY(first.open(m_service.wsUrlFor(u"b1"_s)));
+    QVERIFY(second.open(m_service.wsUrlFor(u"b1"_s)));
+    QVERIFY(third.open(m_service.wsUrlFor(u"b2"_s)));
     const HttpResult sent = httpPost(url(u"/api/broadcast"_s), R"({"text":"maintenance"})", apiKeyHeaders());
     QCOMPARE(sent.status, 200);
     QCOMPARE(sent.json().value("delivered"_L1).toInt(), 3);
@@ -590,10 +553,9 @@ void TestHttpApi::statsHasEveryServiceStatsField()
     QCOMPARE(result.status, 200);
     const QJsonObject json = result.json();
     for (const QString &field :
-         {u"totalConnections"_s, u"activeConnections"_s, u"totalMessages"_s, u"totalBroadcasts"_s,
-          u"droppedMessages"_s, u"duplicateMessages"_s, u"queueOverflows"_s, u"reconnections"_s, u"startTime"_s,
-          u"lastActivity"_s, u"peakConnections"_s, u"uptime"_s, u"memoryUsage"_s, u"uniqueUsers"_s,
-          u"averageLatency"_s}) {
+         {u"totalConnections"_s, u"activeConnections"_s, u"totalMessages"_s, u"totalBroadcasts"_s, u"droppedMessages"_s,
+          u"duplicateMessages"_s, u"queueOverflows"_s, u"reconnections"_s, u"startTime"_s, u"lastActivity"_s,
+          u"peakConnections"_s, u"uptime"_s, u"memoryUsage"_s, u"uniqueUsers"_s, u"averageLatency"_s}) {
         QVERIFY2(json.value(field).isDouble(), qPrintable(field));
         QVERIFY2(json.value(field).toDouble() >= 0, qPrintable(field));
     }
@@ -613,19 +575,19 @@ void TestHttpApi::statsHasEveryServiceStatsField()
 
 void TestHttpApi::statsCountBroadcastsAndUniqueUsers()
 {
-    QTRY_COMPARE(stats().value("activeConnections"_L1).toInteger(), 0);
-    const QJsonObject before = stats();
+    QTRY_COMPARE(m_service.stats().value("activeConnections"_L1).toInteger(), 0);
+    const QJsonObject before = m_service.stats();
     QCOMPARE(before.value("uniqueUsers"_L1).toInteger(), 0);
 
     WsClient aliceOne;
     WsClient aliceTwo;
     WsClient bob;
-    QVERIFY(aliceOne.open(wsUrl(u"alice"_s)));
-    QVERIFY(aliceTwo.open(wsUrl(u"alice"_s)));
-    QVERIFY(bob.open(wsUrl(u"bob"_s)));
+    QVERIFY(aliceOne.open(m_service.wsUrlFor(u"alice"_s)));
+    QVERIFY(aliceTwo.open(m_service.wsUrlFor(u"alice"_s)));
+    QVERIFY(bob.open(m_service.wsUrlFor(u"bob"_s)));
     QCOMPARE(httpPost(url(u"/api/broadcast"_s), R"({"a":1})", apiKeyHeaders()).status, 200);
 
-    const QJsonObject after = stats();
+    const QJsonObject after = m_service.stats();
     QCOMPARE(after.value("uniqueUsers"_L1).toInteger(), 2);
     QCOMPARE(after.value("activeConnections"_L1).toInteger(), 3);
     QVERIFY(after.value("peakConnections"_L1).toInteger() >= 3);
@@ -636,21 +598,21 @@ void TestHttpApi::statsCountBroadcastsAndUniqueUsers()
 
     bob.close();
     QVERIFY(bob.waitClosed());
-    QTRY_COMPARE(stats().value("uniqueUsers"_L1).toInteger(), 1);
-    QCOMPARE(stats().value("activeConnections"_L1).toInteger(), 2);
+    QTRY_COMPARE(m_service.stats().value("uniqueUsers"_L1).toInteger(), 1);
+    QCOMPARE(m_service.stats().value("activeConnections"_L1).toInteger(), 2);
 }
 
 void TestHttpApi::usersArePaged()
 {
-    QTRY_COMPARE(stats().value("uniqueUsers"_L1).toInteger(), 0);
+    QTRY_COMPARE(m_service.stats().value("uniqueUsers"_L1).toInteger(), 0);
     WsClient c;
     WsClient a;
     WsClient b;
     WsClient aAgain;
-    QVERIFY(c.open(wsUrl(u"page-c"_s)));
-    QVERIFY(a.open(wsUrl(u"page-a"_s)));
-    QVERIFY(b.open(wsUrl(u"page-b"_s)));
-    QVERIFY(aAgain.open(wsUrl(u"page-a"_s)));
+    QVERIFY(c.open(m_service.wsUrlFor(u"page-c"_s)));
+    QVERIFY(a.open(m_service.wsUrlFor(u"page-a"_s)));
+    QVERIFY(b.open(m_service.wsUrlFor(u"page-b"_s)));
+    QVERIFY(aAgain.open(m_service.wsUrlFor(u"page-a"_s)));
 
     const auto page = [this](const QString &query) {
         const HttpResult result = httpGet(url(u"/api/users"_s + query), apiKeyHeaders());
@@ -714,11 +676,11 @@ void TestHttpApi::userQueryOfUnknownAndKnownUsers()
 
     WsClient one;
     WsClient two;
-    QVERIFY(one.open(wsUrl(u"queried"_s)));
-    QVERIFY(two.open(wsUrl(u"queried"_s)));
-    QVERIFY(subscribe(one, 9502));
-    QVERIFY(subscribe(two, 9501));
-    const QJsonObject known = httpGet(url(u"/api/users/queried"_s), apiKeyHeaders()).json();
+    QVERIFY(one.open(m_service.wsUrlFor(u"queried"_s)));
+    QVERIFY(two.open(m_service.wsUrlFor(u"queried"_s)));
+    QVERIFY(one.subscribe(9502));
+    QVERIFY(two.subscribe(9501));
+    const QJsonObject known = m_service.user(u"queried"_s);
     QCOMPARE(known.value("connected"_L1), QJsonValue(true));
     QCOMPARE(known.value("connections"_L1).toInt(), 2);
     QCOMPARE(known.value("subscriptions"_L1).toArray(), (QJsonArray{9501, 9502}));
@@ -732,16 +694,15 @@ void TestHttpApi::billSubscribersArePaged()
     WsClient annaAgain;
     for (const auto &[client, user] : {std::pair{&carl, u"sub-carl"_s}, std::pair{&anna, u"sub-anna"_s},
                                        std::pair{&bert, u"sub-bert"_s}, std::pair{&annaAgain, u"sub-anna"_s}}) {
-        QVERIFY(client->open(wsUrl(user)));
-        QVERIFY(subscribe(*client, 9600));
+        QVERIFY(client->open(m_service.wsUrlFor(user)));
+        QVERIFY(client->subscribe(9600));
     }
     const QJsonObject all = httpGet(url(u"/api/bills/9600/subscribers"_s), apiKeyHeaders()).json();
     QCOMPARE(all.value("bill_id"_L1).toInteger(), 9600);
     QCOMPARE(all.value("subscribers"_L1).toArray(), (QJsonArray{u"sub-anna"_s, u"sub-bert"_s, u"sub-carl"_s}));
     QCOMPARE(all.value("total"_L1).toInt(), 3);
 
-    const QJsonObject middle =
-        httpGet(url(u"/api/bills/9600/subscribers?offset=1&limit=1"_s), apiKeyHeaders()).json();
+    const QJsonObject middle = httpGet(url(u"/api/bills/9600/subscribers?offset=1&limit=1"_s), apiKeyHeaders()).json();
     QCOMPARE(middle.value("subscribers"_L1).toArray(), (QJsonArray{u"sub-bert"_s}));
     QCOMPARE(middle.value("total"_L1).toInt(), 3);
 
@@ -757,7 +718,7 @@ void TestHttpApi::apiMetricsHasItsSections()
         return result.status == 200 ? result.json() : QJsonObject();
     };
     // Clients of earlier tests may still be closing.
-    QTRY_COMPARE(stats().value("activeConnections"_L1).toInteger(), 0);
+    QTRY_COMPARE(m_service.stats().value("activeConnections"_L1).toInteger(), 0);
     const QJsonObject before = metrics();
     for (const QString &section : {u"stats"_s, u"health"_s, u"subscriptions"_s, u"history"_s})
         QVERIFY2(before.value(section).isObject(), qPrintable(section));
@@ -765,10 +726,10 @@ void TestHttpApi::apiMetricsHasItsSections()
     QVERIFY(before.value("health"_L1).toObject().contains("isHealthy"_L1));
 
     WsClient client;
-    QVERIFY(client.open(wsUrl(u"metered"_s)));
-    QVERIFY(subscribe(client, 9700));
-    QVERIFY(subscribe(client, 9701));
-    QCOMPARE(publishBill(9700, R"({"m":1})").status, 200);
+    QVERIFY(client.open(m_service.wsUrlFor(u"metered"_s)));
+    QVERIFY(client.subscribe(9700));
+    QVERIFY(client.subscribe(9701));
+    QCOMPARE(m_service.publishBill(9700, R"({"m":1})").status, 200);
     const QJsonObject after = metrics();
     QCOMPARE(after.value("subscriptions"_L1).toObject().value("total"_L1).toInteger(),
              before.value("subscriptions"_L1).toObject().value("total"_L1).toInteger() + 2);
@@ -813,6 +774,7 @@ void TestHttpApi::wsWithoutUpgradeIs426()
     for (const QString &path : {u"/ws"_s, u"/ws/"_s, u"/ws?token=x"_s}) {
         const HttpResult result = httpGet(url(path));
         QCOMPARE(result.status, 426);
+        QCOMPARE(result.header("Upgrade").toLower(), "websocket"_ba);
         QVERIFY(!result.json().value("code"_L1).toString().isEmpty());
         QVERIFY(!result.json().value("message"_L1).toString().isEmpty());
     }
@@ -834,25 +796,22 @@ void TestHttpApi::hostileRequestsAreRefused_data()
                                       << badRequest;
     QTest::newRow("lower-case method") << "get /health HTTP/1.1\r\nHost: t\r\n\r\n"_ba << 400 << badRequest;
     QTest::newRow("no target") << "GET HTTP/1.1\r\nHost: t\r\n\r\n"_ba << 400 << badRequest;
-    QTest::newRow("absolute-form target elsewhere") << "GET http//x HTTP/1.1\r\nHost: t\r\n\r\n"_ba << 400
-                                                    << badRequest;
+    QTest::newRow("absolute-form target elsewhere")
+        << "GET http//x HTTP/1.1\r\nHost: t\r\n\r\n"_ba << 400 << badRequest;
     QTest::newRow("HTTP/2.0") << "GET /health HTTP/2.0\r\nHost: t\r\n\r\n"_ba << 505 << badRequest;
     QTest::newRow("HTTP/1.1 without Host") << "GET /health HTTP/1.1\r\n\r\n"_ba << 400 << badRequest;
-    QTest::newRow("two Host headers") << "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"_ba << 400
-                                      << badRequest;
-    QTest::newRow("header without colon") << "GET /health HTTP/1.1\r\nHost: t\r\nNoColonHere\r\n\r\n"_ba << 400
-                                          << badRequest;
+    QTest::newRow("two Host headers") << "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"_ba << 400 << badRequest;
+    QTest::newRow("header without colon")
+        << "GET /health HTTP/1.1\r\nHost: t\r\nNoColonHere\r\n\r\n"_ba << 400 << badRequest;
     QTest::newRow("space before colon") << "GET /health HTTP/1.1\r\nHost : t\r\n\r\n"_ba << 400 << badRequest;
-    QTest::newRow("obsolete line folding") << "GET /health HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n folded\r\n\r\n"_ba
-                                           << 400 << badRequest;
+    QTest::newRow("obsolete line folding")
+        << "GET /health HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n folded\r\n\r\n"_ba << 400 << badRequest;
     QTest::newRow("bare LF") << "GET /health HTTP/1.1\nHost: t\n\n"_ba << 400 << badRequest;
-    QTest::newRow("NUL in header") << "GET /health HTTP/1.1\r\nHost: t"_ba + '\0' + "x\r\n\r\n" << 400
-                                    << badRequest;
+    QTest::newRow("NUL in header") << "GET /health HTTP/1.1\r\nHost: t"_ba + '\0' + "x\r\n\r\n" << 400 << badRequest;
     QTest::newRow("bad percent-encoding") << "GET /health%zz HTTP/1.1\r\nHost: t\r\n\r\n"_ba << 400 << badRequest;
     QTest::newRow("encoded NUL in path") << "GET /health%00 HTTP/1.1\r\nHost: t\r\n\r\n"_ba << 400 << badRequest;
-    QTest::newRow("huge head")
-        << "GET /health HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(20 * 1024, 'a') + "\r\n\r\n" << 431
-        << tooLarge;
+    QTest::newRow("huge head") << "GET /health HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(20 * 1024, 'a') + "\r\n\r\n"
+                               << 431 << tooLarge;
     QByteArray manyHeaders = "GET /health HTTP/1.1\r\nHost: t\r\n"_ba;
     for (int i = 0; i < 150; ++i)
         manyHeaders += "X-H" + QByteArray::number(i) + ": v\r\n";
@@ -861,10 +820,9 @@ void TestHttpApi::hostileRequestsAreRefused_data()
         << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key +
                "Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n0\r\n\r\n"
         << 400 << badRequest;
-    QTest::newRow("conflicting Content-Lengths")
-        << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key +
-               "Content-Length: 7\r\nContent-Length: 8\r\n\r\n{\"a\":1} "
-        << 400 << badRequest;
+    QTest::newRow("conflicting Content-Lengths") << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key +
+                                                        "Content-Length: 7\r\nContent-Length: 8\r\n\r\n{\"a\":1} "
+                                                 << 400 << badRequest;
     QTest::newRow("negative Content-Length")
         << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\nContent-Length: -7\r\n\r\n"_ba << 400 << badRequest;
     QTest::newRow("overflowing Content-Length")
@@ -873,8 +831,7 @@ void TestHttpApi::hostileRequestsAreRefused_data()
     QTest::newRow("gzip transfer coding")
         << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n"_ba << 501 << badRequest;
     QTest::newRow("body over --max-http-body")
-        << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key + "Content-Length: 5000\r\n\r\n" +
-               QByteArray(5000, ' ')
+        << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key + "Content-Length: 5000\r\n\r\n" + QByteArray(5000, ' ')
         << 413 << tooLarge;
     QTest::newRow("announced body over --max-http-body")
         << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n"_ba << 413 << tooLarge;
@@ -882,13 +839,12 @@ void TestHttpApi::hostileRequestsAreRefused_data()
         << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key + "Transfer-Encoding: chunked\r\n\r\n1388\r\n" +
                QByteArray(5000, ' ') + "\r\n0\r\n\r\n"
         << 413 << tooLarge;
-    QTest::newRow("bad chunk size")
-        << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key + "Transfer-Encoding: chunked\r\n\r\nzz\r\n\r\n"
-        << 400 << badRequest;
-    QTest::newRow("overflowing chunk size")
-        << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key +
-               "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\n"
-        << 413 << tooLarge;
+    QTest::newRow("bad chunk size") << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key +
+                                           "Transfer-Encoding: chunked\r\n\r\nzz\r\n\r\n"
+                                    << 400 << badRequest;
+    QTest::newRow("overflowing chunk size") << "POST /api/broadcast HTTP/1.1\r\nHost: t\r\n" + key +
+                                                   "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\n"
+                                            << 413 << tooLarge;
 }
 
 void TestHttpApi::hostileRequestsAreRefused()
@@ -911,16 +867,16 @@ void TestHttpApi::hostileRequestsAreRefused()
 void TestHttpApi::chunkedPostIsAccepted()
 {
     WsClient client;
-    QVERIFY(client.open(wsUrl(u"chunky"_s)));
-    QVERIFY(subscribe(client, 9800));
-    const QByteArray raw = rawExchange(m_service.port(),
-                                       "POST /api/bills/9800/updates HTTP/1.1\r\nHost: t\r\n" + keyLine() +
-                                           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
-                                           "Connection: close\r\n\r\n"
-                                           "6\r\n{\"step\r\n"
-                                           "3;ext=1\r\n\":4\r\n"
-                                           "1\r\n}\r\n"
-                                           "0\r\nX-Trailer: yes\r\n\r\n");
+    QVERIFY(client.open(m_service.wsUrlFor(u"chunky"_s)));
+    QVERIFY(client.subscribe(9800));
+    const QByteArray raw =
+        rawExchange(m_service.port(), "POST /api/bills/9800/updates HTTP/1.1\r\nHost: t\r\n" + keyLine() +
+                                          "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                                          "Connection: close\r\n\r\n"
+                                          "6\r\n{\"step\r\n"
+                                          "3;ext=1\r\n\":4\r\n"
+                                          "1\r\n}\r\n"
+                                          "0\r\nX-Trailer: yes\r\n\r\n");
     const QList<RawResponse> responses = splitResponses(raw);
     QCOMPARE(responses.size(), 1);
     QCOMPARE(responses.first().status, 200);
@@ -932,15 +888,15 @@ void TestHttpApi::chunkedPostIsAccepted()
 
 void TestHttpApi::pipelinedRequestsAreAnsweredInOrder()
 {
-    const QByteArray raw = rawExchange(m_service.port(),
-                                       "GET /health HTTP/1.1\r\nHost: t\r\n\r\n"
-                                       "POST /api/bills/9900/updates HTTP/1.1\r\nHost: t\r\n" +
-                                           keyLine() +
-                                           "Content-Length: 7\r\n\r\n{\"a\":1}"
-                                           "GET /api/stats HTTP/1.1\r\nHost: t\r\n" +
-                                           keyLine() +
-                                           "\r\n"
-                                           "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    const QByteArray raw =
+        rawExchange(m_service.port(), "GET /health HTTP/1.1\r\nHost: t\r\n\r\n"
+                                      "POST /api/bills/9900/updates HTTP/1.1\r\nHost: t\r\n" +
+                                          keyLine() +
+                                          "Content-Length: 7\r\n\r\n{\"a\":1}"
+                                          "GET /api/stats HTTP/1.1\r\nHost: t\r\n" +
+                                          keyLine() +
+                                          "\r\n"
+                                          "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     const QList<RawResponse> responses = splitResponses(raw);
     QCOMPARE(responses.size(), 4);
     for (const RawResponse &response : responses)
@@ -994,7 +950,7 @@ void TestHttpApi::serviceStillAnswersAfterHostileInput()
     QCOMPARE(health.json().value("isHealthy"_L1), QJsonValue(true));
     QCOMPARE(httpGet(url(u"/api/stats"_s), apiKeyHeaders()).status, 200);
     WsClient client;
-    QVERIFY(client.open(wsUrl(u"survivor"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"survivor"_s)));
 }
 
 QTEST_GUILESS_MAIN(TestHttpApi)

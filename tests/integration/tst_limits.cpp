@@ -17,50 +17,6 @@ using namespace wsinfra::test;
 
 namespace {
 
-QByteArray upgradeRequest(const QByteArray &target)
-{
-    return "GET " + target +
-           " HTTP/1.1\r\n"
-           "Host: 127.0.0.1\r\n"
-           "Upgrade: websocket\r\n"
-           "Connection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-           "Sec-WebSocket-Version: 13\r\n"
-           "\r\n";
-}
-
-QJsonObject bodyOf(const QByteArray &rawResponse)
-{
-    const qsizetype end = rawResponse.indexOf("\r\n\r\n");
-    return end < 0 ? QJsonObject() : QJsonDocument::fromJson(rawResponse.mid(end + 4)).object();
-}
-
-/// The value of an unlabelled metric in the Prometheus exposition (-1 when missing).
-double metricValue(const ServiceProcess &service, const QByteArray &name)
-{
-    const QList<QByteArray> lines = httpGet(service.httpUrl(u"/metrics"_s)).body.split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(QByteArray(name + ' ')))
-            return line.mid(name.size() + 1).toDouble();
-    }
-    return -1;
-}
-
-qint64 statOf(const ServiceProcess &service, QLatin1StringView field)
-{
-    return httpGet(service.httpUrl(u"/api/stats"_s), apiKeyHeaders()).json().value(field).toInteger(-1);
-}
-
-int connectionsOfUser(const ServiceProcess &service, const QString &userId)
-{
-    return httpGet(service.httpUrl(u"/api/users/"_s + userId), apiKeyHeaders()).json().value("connections"_L1).toInt();
-}
-
-QString tokenUrl(const ServiceProcess &service, const QString &userId)
-{
-    return service.wsUrl(u"token="_s + QString::fromLatin1(makeToken(userId)));
-}
-
 /// A ping whose whole frame is exactly `size` bytes long (padding in an ignored field); its id is the size.
 QString pingOfSize(qsizetype size)
 {
@@ -125,10 +81,10 @@ void TestLimits::rateLimitAnswersErrorsAndKeepsTheConnection()
     QVERIFY2(service.start({u"--messages-per-second"_s, u"5"_s, u"--message-burst"_s, u"5"_s,
                             u"--rate-limit-max-violations"_s, u"1000"_s}),
              qPrintable(service.errorString()));
-    QCOMPARE(metricValue(service, "wsinfra_rate_limited_total"), 0.0);
+    QCOMPARE(service.metric("wsinfra_rate_limited_total"), 0.0);
 
     WsClient client;
-    QVERIFY(client.open(tokenUrl(service, u"rita"_s)));
+    QVERIFY(client.open(service.wsUrlFor(u"rita"_s)));
     for (int i = 0; i < 30; ++i)
         client.send({{u"type"_s, u"ping"_s}, {u"id"_s, i}});
     // Every ping is answered: with a pong, or with an error when over the limit.
@@ -145,7 +101,7 @@ void TestLimits::rateLimitAnswersErrorsAndKeepsTheConnection()
     // The burst passes first.
     for (int i = 0; i < 5; ++i)
         QCOMPARE(pongs.at(i).value("id"_L1).toInt(), i);
-    QCOMPARE(metricValue(service, "wsinfra_rate_limited_total"), double(errors.size()));
+    QCOMPARE(service.metric("wsinfra_rate_limited_total"), double(errors.size()));
     QCOMPARE(httpGet(service.httpUrl(u"/api/metrics"_s), apiKeyHeaders())
                  .json()
                  .value("security"_L1)
@@ -176,8 +132,8 @@ void TestLimits::repeatedRateLimitViolationsClose4002()
              qPrintable(service.errorString()));
     WsClient abuser;
     WsClient bystander;
-    QVERIFY(abuser.open(tokenUrl(service, u"abuser"_s)));
-    QVERIFY(bystander.open(tokenUrl(service, u"bystander"_s)));
+    QVERIFY(abuser.open(service.wsUrlFor(u"abuser"_s)));
+    QVERIFY(bystander.open(service.wsUrlFor(u"bystander"_s)));
     for (int i = 0; i < 30; ++i)
         abuser.send({{u"type"_s, u"ping"_s}, {u"id"_s, i}});
     QVERIFY(abuser.waitClosed());
@@ -189,7 +145,7 @@ void TestLimits::repeatedRateLimitViolationsClose4002()
     QVERIFY(errors.size() >= 2);
     for (const QJsonObject &error : errors)
         QCOMPARE(error.value("code"_L1).toString(), u"rate_limited"_s);
-    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+    QTRY_COMPARE(service.stat("activeConnections"_L1), 1);
 
     // Limits are per connection: the other client is untouched.
     bystander.send({{u"type"_s, u"ping"_s}});
@@ -205,7 +161,7 @@ void TestLimits::payloadLimitCloses1009()
     QVERIFY2(service.start({u"--max-payload"_s, u"1024"_s}), qPrintable(service.errorString()));
 
     WsClient small;
-    QVERIFY(small.open(tokenUrl(service, u"paula"_s)));
+    QVERIFY(small.open(service.wsUrlFor(u"paula"_s)));
     for (const qsizetype size : {qsizetype(900), qsizetype(1024)}) {
         const QString frame = pingOfSize(size);
         QCOMPARE(frame.toUtf8().size(), size);
@@ -216,7 +172,7 @@ void TestLimits::payloadLimitCloses1009()
 
     for (const qsizetype size : {qsizetype(2000), qsizetype(1025)}) {
         WsClient big;
-        QVERIFY(big.open(tokenUrl(service, u"paula"_s)));
+        QVERIFY(big.open(service.wsUrlFor(u"paula"_s)));
         big.sendRaw(pingOfSize(size));
         QVERIFY(big.waitClosed());
         QCOMPARE(big.closeCode(), 1009);
@@ -227,7 +183,7 @@ void TestLimits::payloadLimitCloses1009()
     QVERIFY(small.isOpen());
     small.send({{u"type"_s, u"ping"_s}, {u"id"_s, u"after"_s}});
     QCOMPARE(small.waitFor(u"pong"_s).value("id"_L1).toString(), u"after"_s);
-    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+    QTRY_COMPARE(service.stat("activeConnections"_L1), 1);
 
     QCOMPARE(service.terminate(), 0);
 }
@@ -241,14 +197,10 @@ void TestLimits::silentClientTimesOutWith4003()
     // QWebSocket answers pings by itself, so the silent client speaks WebSocket by hand and never
     // sends a byte after its upgrade request: no pong, no message.
     QTcpSocket socket;
-    socket.connectToHost(u"127.0.0.1"_s, service.port());
-    QVERIFY(socket.waitForConnected(5000));
-    socket.write(upgradeRequest("/ws?token=" + makeToken(u"silent"_s)));
-    QByteArray buffer;
-    QTRY_VERIFY((buffer += socket.readAll()).contains("\r\n\r\n"));
+    QByteArray buffer = rawUpgrade(socket, service.port(), "/ws?token=" + makeToken(u"silent"_s));
     QCOMPARE(statusOf(buffer), 101);
     buffer.remove(0, buffer.indexOf("\r\n\r\n") + 4);
-    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+    QTRY_COMPARE(service.stat("activeConnections"_L1), 1);
 
     QList<Frame> frames;
     const auto closeFrameArrived = [&] {
@@ -271,8 +223,8 @@ void TestLimits::silentClientTimesOutWith4003()
     QVERIFY(closePayload.size() > 2); // a reason follows the code
 
     QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
-    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 0);
-    QCOMPARE(connectionsOfUser(service, u"silent"_s), 0);
+    QTRY_COMPARE(service.stat("activeConnections"_L1), 0);
+    QCOMPARE(service.user(u"silent"_s).value("connections"_L1).toInt(), 0);
 
     QCOMPARE(service.terminate(), 0);
 }
@@ -284,30 +236,30 @@ void TestLimits::perUserLimitCloses4504()
 
     WsClient first;
     WsClient second;
-    QVERIFY(first.open(tokenUrl(service, u"ann"_s)));
-    QVERIFY(second.open(tokenUrl(service, u"ann"_s)));
-    const double refusedBefore = metricValue(service, "wsinfra_connections_refused_total");
+    QVERIFY(first.open(service.wsUrlFor(u"ann"_s)));
+    QVERIFY(second.open(service.wsUrlFor(u"ann"_s)));
+    const double refusedBefore = service.metric("wsinfra_connections_refused_total");
 
     // Upgraded so that the client learns why, then closed: a "do not reconnect" code with a reason.
     WsClient third;
-    third.openAsync(tokenUrl(service, u"ann"_s));
+    third.openAsync(service.wsUrlFor(u"ann"_s));
     QVERIFY(third.waitClosed());
     QCOMPARE(third.closeCode(), 4504);
     QVERIFY(third.closeReason().contains(u"user"_s));
     QVERIFY(third.received().isEmpty());
-    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), refusedBefore + 1);
-    QCOMPARE(connectionsOfUser(service, u"ann"_s), 2);
+    QCOMPARE(service.metric("wsinfra_connections_refused_total"), refusedBefore + 1);
+    QCOMPARE(service.user(u"ann"_s).value("connections"_L1).toInt(), 2);
 
     WsClient otherUser;
-    QVERIFY(otherUser.open(tokenUrl(service, u"ben"_s)));
+    QVERIFY(otherUser.open(service.wsUrlFor(u"ben"_s)));
 
     first.close();
     QVERIFY(first.waitClosed());
-    QTRY_COMPARE(connectionsOfUser(service, u"ann"_s), 1);
+    QTRY_COMPARE(service.user(u"ann"_s).value("connections"_L1).toInt(), 1);
     WsClient again;
-    QVERIFY(again.open(tokenUrl(service, u"ann"_s)));
+    QVERIFY(again.open(service.wsUrlFor(u"ann"_s)));
     QCOMPARE(again.greeting().value("data"_L1).toObject().value("user_id"_L1).toString(), u"ann"_s);
-    QCOMPARE(connectionsOfUser(service, u"ann"_s), 2);
+    QCOMPARE(service.user(u"ann"_s).value("connections"_L1).toInt(), 2);
     QVERIFY(second.isOpen());
 
     QCOMPARE(service.terminate(), 0);
@@ -320,25 +272,25 @@ void TestLimits::perAddressLimitCloses4504()
 
     WsClient first;
     WsClient second;
-    QVERIFY(first.open(tokenUrl(service, u"carl"_s)));
-    QVERIFY(second.open(tokenUrl(service, u"dora"_s)));
-    const double refusedBefore = metricValue(service, "wsinfra_connections_refused_total");
+    QVERIFY(first.open(service.wsUrlFor(u"carl"_s)));
+    QVERIFY(second.open(service.wsUrlFor(u"dora"_s)));
+    const double refusedBefore = service.metric("wsinfra_connections_refused_total");
 
     // Another user, but the same address (127.0.0.1).
     WsClient third;
-    third.openAsync(tokenUrl(service, u"emil"_s));
+    third.openAsync(service.wsUrlFor(u"emil"_s));
     QVERIFY(third.waitClosed());
     QCOMPARE(third.closeCode(), 4504);
     QVERIFY(third.closeReason().contains(u"address"_s));
     QVERIFY(third.received().isEmpty());
-    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), refusedBefore + 1);
-    QCOMPARE(connectionsOfUser(service, u"emil"_s), 0);
+    QCOMPARE(service.metric("wsinfra_connections_refused_total"), refusedBefore + 1);
+    QCOMPARE(service.user(u"emil"_s).value("connections"_L1).toInt(), 0);
 
     second.close();
     QVERIFY(second.waitClosed());
-    QTRY_COMPARE(connectionsOfUser(service, u"dora"_s), 0);
+    QTRY_COMPARE(service.user(u"dora"_s).value("connections"_L1).toInt(), 0);
     WsClient again;
-    QVERIFY(again.open(tokenUrl(service, u"emil"_s)));
+    QVERIFY(again.open(service.wsUrlFor(u"emil"_s)));
     QVERIFY(first.isOpen());
 
     QCOMPARE(service.terminate(), 0);
@@ -351,31 +303,31 @@ void TestLimits::globalLimitRefusesWith503()
 
     WsClient first;
     WsClient second;
-    QVERIFY(first.open(tokenUrl(service, u"fay"_s)));
-    QVERIFY(second.open(tokenUrl(service, u"gus"_s)));
-    const double refusedBefore = metricValue(service, "wsinfra_connections_refused_total");
-    const double authFailuresBefore = metricValue(service, "wsinfra_authentication_failures_total");
+    QVERIFY(first.open(service.wsUrlFor(u"fay"_s)));
+    QVERIFY(second.open(service.wsUrlFor(u"gus"_s)));
+    const double refusedBefore = service.metric("wsinfra_connections_refused_total");
+    const double authFailuresBefore = service.metric("wsinfra_authentication_failures_total");
 
     const QByteArray response = rawExchange(service.port(), upgradeRequest("/ws?token=" + makeToken(u"hal"_s)));
     QCOMPARE(statusOf(response), 503);
     QVERIFY(!response.contains("Sec-WebSocket-Accept"));
-    const QJsonObject body = bodyOf(response);
+    const QJsonObject body = jsonBodyOf(response);
     QCOMPARE(body.value("code"_L1).toString(), u"unavailable"_s);
     QVERIFY(!body.value("message"_L1).toString().isEmpty());
-    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), refusedBefore + 1);
+    QCOMPARE(service.metric("wsinfra_connections_refused_total"), refusedBefore + 1);
     // A full service is not an authentication failure.
-    QCOMPARE(metricValue(service, "wsinfra_authentication_failures_total"), authFailuresBefore);
-    QCOMPARE(statOf(service, "activeConnections"_L1), 2);
-    QCOMPARE(connectionsOfUser(service, u"hal"_s), 0);
+    QCOMPARE(service.metric("wsinfra_authentication_failures_total"), authFailuresBefore);
+    QCOMPARE(service.stat("activeConnections"_L1), 2);
+    QCOMPARE(service.user(u"hal"_s).value("connections"_L1).toInt(), 0);
 
     // The HTTP API is not a connection and still answers.
     QCOMPARE(httpGet(service.httpUrl(u"/health"_s)).status, 200);
 
     first.close();
     QVERIFY(first.waitClosed());
-    QTRY_COMPARE(connectionsOfUser(service, u"fay"_s), 0);
+    QTRY_COMPARE(service.user(u"fay"_s).value("connections"_L1).toInt(), 0);
     WsClient third;
-    QVERIFY(third.open(tokenUrl(service, u"hal"_s)));
+    QVERIFY(third.open(service.wsUrlFor(u"hal"_s)));
 
     QCOMPARE(service.terminate(), 0);
 }
@@ -384,10 +336,10 @@ void TestLimits::tooManyProtocolErrorsClose4501()
 {
     ServiceProcess service;
     QVERIFY2(service.start(), qPrintable(service.errorString()));
-    const double errorsBefore = metricValue(service, "wsinfra_protocol_errors_total");
+    const double errorsBefore = service.metric("wsinfra_protocol_errors_total");
 
     WsClient client;
-    QVERIFY(client.open(tokenUrl(service, u"ivan"_s)));
+    QVERIFY(client.open(service.wsUrlFor(u"ivan"_s)));
     for (int i = 0; i < 60; ++i)
         client.sendRaw(u"not json %1"_s.arg(i));
     QVERIFY(client.waitClosed());
@@ -398,11 +350,11 @@ void TestLimits::tooManyProtocolErrorsClose4501()
     QCOMPARE(errors.size(), 50);
     for (const QJsonObject &error : errors)
         QCOMPARE(error.value("code"_L1).toString(), u"bad_request"_s);
-    QCOMPARE(metricValue(service, "wsinfra_protocol_errors_total"), errorsBefore + 51);
+    QCOMPARE(service.metric("wsinfra_protocol_errors_total"), errorsBefore + 51);
 
     // A client with fewer errors is not affected.
     WsClient careful;
-    QVERIFY(careful.open(tokenUrl(service, u"jane"_s)));
+    QVERIFY(careful.open(service.wsUrlFor(u"jane"_s)));
     for (int i = 0; i < 10; ++i)
         careful.sendRaw(u"[]"_s);
     careful.send({{u"type"_s, u"ping"_s}, {u"id"_s, 1}});
@@ -418,52 +370,52 @@ void TestLimits::countersFollowConnectionsAndRefusals()
     ServiceProcess service;
     QVERIFY2(service.start({u"--max-connections"_s, u"3"_s, u"--max-connections-per-user"_s, u"1"_s}),
              qPrintable(service.errorString()));
-    QCOMPARE(statOf(service, "totalConnections"_L1), 0);
-    QCOMPARE(statOf(service, "activeConnections"_L1), 0);
-    QCOMPARE(statOf(service, "peakConnections"_L1), 0);
-    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), 0.0);
+    QCOMPARE(service.stat("totalConnections"_L1), 0);
+    QCOMPARE(service.stat("activeConnections"_L1), 0);
+    QCOMPARE(service.stat("peakConnections"_L1), 0);
+    QCOMPARE(service.metric("wsinfra_connections_refused_total"), 0.0);
 
     WsClient kate;
     WsClient liam;
-    QVERIFY(kate.open(tokenUrl(service, u"kate"_s)));
-    QVERIFY(liam.open(tokenUrl(service, u"liam"_s)));
-    QCOMPARE(statOf(service, "totalConnections"_L1), 2);
-    QCOMPARE(statOf(service, "activeConnections"_L1), 2);
-    QCOMPARE(statOf(service, "peakConnections"_L1), 2);
-    QCOMPARE(metricValue(service, "wsinfra_connections_active"), 2.0);
+    QVERIFY(kate.open(service.wsUrlFor(u"kate"_s)));
+    QVERIFY(liam.open(service.wsUrlFor(u"liam"_s)));
+    QCOMPARE(service.stat("totalConnections"_L1), 2);
+    QCOMPARE(service.stat("activeConnections"_L1), 2);
+    QCOMPARE(service.stat("peakConnections"_L1), 2);
+    QCOMPARE(service.metric("wsinfra_connections_active"), 2.0);
 
-    const qint64 messagesBefore = statOf(service, "totalMessages"_L1);
+    const qint64 messagesBefore = service.stat("totalMessages"_L1);
     kate.send({{u"type"_s, u"ping"_s}});
     liam.send({{u"type"_s, u"ping"_s}});
     QVERIFY(!kate.waitFor(u"pong"_s).isEmpty());
     QVERIFY(!liam.waitFor(u"pong"_s).isEmpty());
-    QCOMPARE(statOf(service, "totalMessages"_L1), messagesBefore + 2);
+    QCOMPARE(service.stat("totalMessages"_L1), messagesBefore + 2);
 
     // Refused over the per-user limit: upgraded, closed with 4504, and counted only as refused.
     WsClient secondKate;
-    secondKate.openAsync(tokenUrl(service, u"kate"_s));
+    secondKate.openAsync(service.wsUrlFor(u"kate"_s));
     QVERIFY(secondKate.waitClosed());
     QCOMPARE(secondKate.closeCode(), 4504);
-    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), 1.0);
+    QCOMPARE(service.metric("wsinfra_connections_refused_total"), 1.0);
 
     kate.close();
     QVERIFY(kate.waitClosed());
-    QTRY_COMPARE(statOf(service, "activeConnections"_L1), 1);
+    QTRY_COMPARE(service.stat("activeConnections"_L1), 1);
     WsClient mia;
     WsClient ned;
-    QVERIFY(mia.open(tokenUrl(service, u"mia"_s)));
-    QVERIFY(ned.open(tokenUrl(service, u"ned"_s)));
-    QCOMPARE(statOf(service, "activeConnections"_L1), 3);
+    QVERIFY(mia.open(service.wsUrlFor(u"mia"_s)));
+    QVERIFY(ned.open(service.wsUrlFor(u"ned"_s)));
+    QCOMPARE(service.stat("activeConnections"_L1), 3);
 
     // Refused by the global limit before the upgrade.
     QCOMPARE(statusOf(rawExchange(service.port(), upgradeRequest("/ws?token=" + makeToken(u"otto"_s)))), 503);
-    QCOMPARE(metricValue(service, "wsinfra_connections_refused_total"), 2.0);
+    QCOMPARE(service.metric("wsinfra_connections_refused_total"), 2.0);
 
-    QCOMPARE(statOf(service, "totalConnections"_L1), 4);
-    QCOMPARE(statOf(service, "activeConnections"_L1), 3);
-    QCOMPARE(statOf(service, "peakConnections"_L1), 3);
-    QCOMPARE(metricValue(service, "wsinfra_connections_total"), 4.0);
-    QCOMPARE(metricValue(service, "wsinfra_connections_peak"), 3.0);
+    QCOMPARE(service.stat("totalConnections"_L1), 4);
+    QCOMPARE(service.stat("activeConnections"_L1), 3);
+    QCOMPARE(service.stat("peakConnections"_L1), 3);
+    QCOMPARE(service.metric("wsinfra_connections_total"), 4.0);
+    QCOMPARE(service.metric("wsinfra_connections_peak"), 3.0);
 
     QCOMPARE(service.terminate(), 0);
 }

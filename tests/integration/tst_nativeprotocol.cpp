@@ -40,9 +40,6 @@ private slots:
     void queriesSeeSubscriptions();
 
 private:
-    QString url(const QString &user) const { return m_service.wsUrl(u"token="_s + QString::fromLatin1(makeToken(user))); }
-    HttpResult publishBill(qint64 billId, const QJsonObject &update);
-
     ServiceProcess m_service;
 };
 
@@ -57,32 +54,26 @@ void TestNativeProtocol::cleanupTestCase()
     QCOMPARE(m_service.terminate(), 0);
 }
 
-HttpResult TestNativeProtocol::publishBill(qint64 billId, const QJsonObject &update)
-{
-    return httpPost(m_service.httpUrl(u"/api/bills/%1/updates"_s.arg(billId)),
-                    QJsonDocument(update).toJson(QJsonDocument::Compact), apiKeyHeaders());
-}
-
 void TestNativeProtocol::greetingCarriesConnectionAndUser()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"alice"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"alice"_s)));
     const QJsonObject data = client.greeting().value("data"_L1).toObject();
     QCOMPARE(data.value("user_id"_L1).toString(), u"alice"_s);
     QVERIFY(!data.value("connection_id"_L1).toString().isEmpty());
     QCOMPARE(data.value("heartbeat_interval"_L1).toInteger(), 30000);
 
     WsClient second;
-    QVERIFY(second.open(url(u"alice"_s)));
-    QVERIFY(second.greeting().value("data"_L1).toObject().value("connection_id"_L1) !=
-            data.value("connection_id"_L1));
+    QVERIFY(second.open(m_service.wsUrlFor(u"alice"_s)));
+    QVERIFY(second.greeting().value("data"_L1).toObject().value("connection_id"_L1) != data.value("connection_id"_L1));
 }
 
 void TestNativeProtocol::subscribeRepliesWithIdAndOffsets()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"bob"_s)));
-    client.send({{u"type"_s, u"subscribe"_s}, {u"id"_s, 41}, {u"data"_s, QJsonObject{{u"bill_ids"_s, QJsonArray{101, 102}}}}});
+    QVERIFY(client.open(m_service.wsUrlFor(u"bob"_s)));
+    client.send(
+        {{u"type"_s, u"subscribe"_s}, {u"id"_s, 41}, {u"data"_s, QJsonObject{{u"bill_ids"_s, QJsonArray{101, 102}}}}});
     const QJsonObject reply = client.waitFor(u"subscribed"_s);
     QCOMPARE(reply.value("id"_L1).toInt(), 41);
     QCOMPARE(reply.value("data"_L1).toObject().value("bill_ids"_L1).toArray(), (QJsonArray{101, 102}));
@@ -98,13 +89,12 @@ void TestNativeProtocol::billUpdateReachesSubscribersOnly()
 {
     WsClient follower;
     WsClient bystander;
-    QVERIFY(follower.open(url(u"carol"_s)));
-    QVERIFY(bystander.open(url(u"dave"_s)));
-    follower.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_id"_s, 200}}}});
-    QVERIFY(!follower.waitFor(u"subscribed"_s).isEmpty());
+    QVERIFY(follower.open(m_service.wsUrlFor(u"carol"_s)));
+    QVERIFY(bystander.open(m_service.wsUrlFor(u"dave"_s)));
+    QVERIFY(follower.subscribe(200));
 
     const QJsonObject update{{u"type"_s, u"status_change"_s}, {u"data"_s, QJsonObject{{u"status"_s, u"passed"_s}}}};
-    const HttpResult published = publishBill(200, update);
+    const HttpResult published = m_service.publishBill(200, update);
     QCOMPARE(published.status, 200);
     QCOMPARE(published.json().value("delivered"_L1).toInt(), 1);
     QCOMPARE(published.json().value("offset"_L1).toInteger(), 1);
@@ -126,12 +116,12 @@ void TestNativeProtocol::billUpdateReachesSubscribersOnly()
 void TestNativeProtocol::offsetsIncreaseByOnePerBill()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"erin"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"erin"_s)));
     client.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_ids"_s, QJsonArray{300, 301}}}}});
     QVERIFY(!client.waitFor(u"subscribed"_s).isEmpty());
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(publishBill(300, {{u"n"_s, i}}).status, 200);
-    QCOMPARE(publishBill(301, {{u"n"_s, 9}}).status, 200);
+        QCOMPARE(m_service.publishBill(300, {{u"n"_s, i}}).status, 200);
+    QCOMPARE(m_service.publishBill(301, {{u"n"_s, 9}}).status, 200);
     for (int i = 0; i < 3; ++i) {
         const QJsonObject update = client.waitFor(u"bill_update"_s);
         QCOMPARE(update.value("bill_id"_L1).toInteger(), 300);
@@ -146,15 +136,14 @@ void TestNativeProtocol::offsetsIncreaseByOnePerBill()
 void TestNativeProtocol::unsubscribeStopsDelivery()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"frank"_s)));
-    client.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_id"_s, 400}}}});
-    QVERIFY(!client.waitFor(u"subscribed"_s).isEmpty());
+    QVERIFY(client.open(m_service.wsUrlFor(u"frank"_s)));
+    QVERIFY(client.subscribe(400));
     client.send({{u"type"_s, u"unsubscribe"_s}, {u"id"_s, 7}, {u"data"_s, QJsonObject{{u"bill_id"_s, 400}}}});
     const QJsonObject reply = client.waitFor(u"unsubscribed"_s);
     QCOMPARE(reply.value("id"_L1).toInt(), 7);
     QCOMPARE(reply.value("data"_L1).toObject().value("bill_ids"_L1).toArray(), (QJsonArray{400}));
 
-    const HttpResult published = publishBill(400, {{u"x"_s, 1}});
+    const HttpResult published = m_service.publishBill(400, {{u"x"_s, 1}});
     QCOMPARE(published.json().value("delivered"_L1).toInt(), 0);
     client.send({{u"type"_s, u"ping"_s}});
     QVERIFY(!client.waitFor(u"pong"_s).isEmpty());
@@ -164,7 +153,7 @@ void TestNativeProtocol::unsubscribeStopsDelivery()
 void TestNativeProtocol::pingIsAnsweredWithPong()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"gina"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"gina"_s)));
     client.send({{u"type"_s, u"ping"_s}, {u"id"_s, u"p1"_s}});
     QCOMPARE(client.waitFor(u"pong"_s).value("id"_L1).toString(), u"p1"_s);
     client.send({{u"type"_s, u"ping"_s}});
@@ -176,7 +165,7 @@ void TestNativeProtocol::pingIsAnsweredWithPong()
 void TestNativeProtocol::ackIsSilent()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"hank"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"hank"_s)));
     client.send({{u"type"_s, u"ack"_s}, {u"data"_s, QJsonObject{{u"message_id"_s, u"m-1"_s}}}});
     client.send({{u"type"_s, u"ping"_s}, {u"id"_s, 1}});
     QVERIFY(!client.waitFor(u"pong"_s).isEmpty());
@@ -189,11 +178,12 @@ void TestNativeProtocol::notificationReachesEveryConnectionOfTheUser()
     WsClient phone;
     WsClient laptop;
     WsClient someoneElse;
-    QVERIFY(phone.open(url(u"ivy"_s)));
-    QVERIFY(laptop.open(url(u"ivy"_s)));
-    QVERIFY(someoneElse.open(url(u"jack"_s)));
+    QVERIFY(phone.open(m_service.wsUrlFor(u"ivy"_s)));
+    QVERIFY(laptop.open(m_service.wsUrlFor(u"ivy"_s)));
+    QVERIFY(someoneElse.open(m_service.wsUrlFor(u"jack"_s)));
 
-    const QJsonObject notification{{u"type"_s, u"notification"_s}, {u"title"_s, u"Bill Update"_s},
+    const QJsonObject notification{{u"type"_s, u"notification"_s},
+                                   {u"title"_s, u"Bill Update"_s},
                                    {u"message"_s, u"Your watched bill has been updated"_s}};
     const HttpResult sent = httpPost(m_service.httpUrl(u"/api/users/ivy/notifications"_s),
                                      QJsonDocument(notification).toJson(), apiKeyHeaders());
@@ -214,8 +204,8 @@ void TestNativeProtocol::broadcastReachesEveryone()
 {
     WsClient first;
     WsClient second;
-    QVERIFY(first.open(url(u"kim"_s)));
-    QVERIFY(second.open(url(u"lee"_s)));
+    QVERIFY(first.open(m_service.wsUrlFor(u"kim"_s)));
+    QVERIFY(second.open(m_service.wsUrlFor(u"lee"_s)));
     const HttpResult sent =
         httpPost(m_service.httpUrl(u"/api/broadcast"_s), R"({"text":"maintenance at noon"})", apiKeyHeaders());
     QCOMPARE(sent.status, 200);
@@ -247,7 +237,7 @@ void TestNativeProtocol::malformedFramesGetBadRequest()
     QFETCH(QString, frame);
     QFETCH(QJsonValue, expectedId);
     WsClient client;
-    QVERIFY(client.open(url(u"mallory"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"mallory"_s)));
     client.sendRaw(frame);
     const QJsonObject error = client.waitFor(u"error"_s);
     QCOMPARE(error.value("code"_L1).toString(), u"bad_request"_s);
@@ -262,7 +252,7 @@ void TestNativeProtocol::malformedFramesGetBadRequest()
 void TestNativeProtocol::binaryFrameGetsBadRequest()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"nina"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"nina"_s)));
     client.sendBinary(QByteArray("\x00\x01\x02", 3));
     QCOMPARE(client.waitFor(u"error"_s).value("code"_L1).toString(), u"bad_request"_s);
     QVERIFY(client.isOpen());
@@ -271,10 +261,9 @@ void TestNativeProtocol::binaryFrameGetsBadRequest()
 void TestNativeProtocol::recoveryWithSinceDeliversMissedUpdatesInOrder()
 {
     WsClient first;
-    QVERIFY(first.open(url(u"olga"_s)));
-    first.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_id"_s, 500}}}});
-    QVERIFY(!first.waitFor(u"subscribed"_s).isEmpty());
-    QCOMPARE(publishBill(500, {{u"step"_s, 1}}).status, 200);
+    QVERIFY(first.open(m_service.wsUrlFor(u"olga"_s)));
+    QVERIFY(first.subscribe(500));
+    QCOMPARE(m_service.publishBill(500, {{u"step"_s, 1}}).status, 200);
     const qint64 seen = first.waitFor(u"bill_update"_s).value("offset"_L1).toInteger();
     QCOMPARE(seen, 1);
     first.close();
@@ -282,10 +271,10 @@ void TestNativeProtocol::recoveryWithSinceDeliversMissedUpdatesInOrder()
 
     // Offline: three updates are missed.
     for (int step = 2; step <= 4; ++step)
-        QCOMPARE(publishBill(500, {{u"step"_s, step}}).status, 200);
+        QCOMPARE(m_service.publishBill(500, {{u"step"_s, step}}).status, 200);
 
     WsClient again;
-    QVERIFY(again.open(url(u"olga"_s)));
+    QVERIFY(again.open(m_service.wsUrlFor(u"olga"_s)));
     again.send({{u"type"_s, u"subscribe"_s},
                 {u"id"_s, 1},
                 {u"data"_s, QJsonObject{{u"bill_id"_s, 500}, {u"since"_s, QJsonObject{{u"500"_s, seen}}}}}});
@@ -297,7 +286,7 @@ void TestNativeProtocol::recoveryWithSinceDeliversMissedUpdatesInOrder()
         QCOMPARE(update.value("data"_L1).toObject().value("step"_L1).toInt(), step);
     }
     // Live updates continue after the recovered ones, without a duplicate.
-    QCOMPARE(publishBill(500, {{u"step"_s, 5}}).status, 200);
+    QCOMPARE(m_service.publishBill(500, {{u"step"_s, 5}}).status, 200);
     QCOMPARE(again.waitFor(u"bill_update"_s).value("offset"_L1).toInteger(), 5);
     QCOMPARE(again.receivedOfType(u"bill_update"_s).size(), 4);
     QVERIFY(again.receivedOfType(u"error"_s).isEmpty());
@@ -305,9 +294,9 @@ void TestNativeProtocol::recoveryWithSinceDeliversMissedUpdatesInOrder()
 
 void TestNativeProtocol::recoveryFromCurrentOffsetDeliversNothing()
 {
-    QCOMPARE(publishBill(550, {{u"a"_s, 1}}).status, 200);
+    QCOMPARE(m_service.publishBill(550, {{u"a"_s, 1}}).status, 200);
     WsClient client;
-    QVERIFY(client.open(url(u"pete"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"pete"_s)));
     client.send({{u"type"_s, u"subscribe"_s},
                  {u"data"_s, QJsonObject{{u"bill_id"_s, 550}, {u"since"_s, QJsonObject{{u"550"_s, 1}}}}}});
     QVERIFY(!client.waitFor(u"subscribed"_s).isEmpty());
@@ -321,9 +310,9 @@ void TestNativeProtocol::unrecoverablePositionIsExplicit()
 {
     // History keeps 5 updates per bill (--history-size 5): 8 updates evict offsets 1-3.
     for (int i = 1; i <= 8; ++i)
-        QCOMPARE(publishBill(600, {{u"i"_s, i}}).status, 200);
+        QCOMPARE(m_service.publishBill(600, {{u"i"_s, i}}).status, 200);
     WsClient client;
-    QVERIFY(client.open(url(u"quinn"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"quinn"_s)));
     client.send({{u"type"_s, u"subscribe"_s},
                  {u"id"_s, u"r"_s},
                  {u"data"_s, QJsonObject{{u"bill_id"_s, 600}, {u"since"_s, QJsonObject{{u"600"_s, 1}}}}}});
@@ -337,7 +326,7 @@ void TestNativeProtocol::unrecoverablePositionIsExplicit()
 
     // From offset 3 everything (4..8) is still there.
     WsClient recent;
-    QVERIFY(recent.open(url(u"quinn"_s)));
+    QVERIFY(recent.open(m_service.wsUrlFor(u"quinn"_s)));
     recent.send({{u"type"_s, u"subscribe"_s},
                  {u"data"_s, QJsonObject{{u"bill_id"_s, 600}, {u"since"_s, QJsonObject{{u"600"_s, 3}}}}}});
     for (int offset = 4; offset <= 8; ++offset)
@@ -347,7 +336,7 @@ void TestNativeProtocol::unrecoverablePositionIsExplicit()
 void TestNativeProtocol::futureOffsetIsUnrecoverable()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"rita"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"rita"_s)));
     client.send({{u"type"_s, u"subscribe"_s},
                  {u"data"_s, QJsonObject{{u"bill_id"_s, 650}, {u"since"_s, QJsonObject{{u"650"_s, 99}}}}}});
     const QJsonObject error = client.waitFor(u"error"_s);
@@ -358,7 +347,7 @@ void TestNativeProtocol::futureOffsetIsUnrecoverable()
 void TestNativeProtocol::subscriptionLimitIsEnforced()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"sam"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"sam"_s)));
     client.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_ids"_s, QJsonArray{1, 2, 3}}}}});
     QVERIFY(!client.waitFor(u"subscribed"_s).isEmpty());
     client.send({{u"type"_s, u"subscribe"_s}, {u"id"_s, 9}, {u"data"_s, QJsonObject{{u"bill_id"_s, 4}}}});
@@ -366,14 +355,13 @@ void TestNativeProtocol::subscriptionLimitIsEnforced()
     QCOMPARE(error.value("code"_L1).toString(), u"too_many_subscriptions"_s);
     QCOMPARE(error.value("id"_L1).toInt(), 9);
     // Subscribing again to a followed bill is not a new subscription.
-    client.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_id"_s, 2}}}});
-    QVERIFY(!client.waitFor(u"subscribed"_s).isEmpty());
+    QVERIFY(client.subscribe(2));
 }
 
 void TestNativeProtocol::queriesSeeSubscriptions()
 {
     WsClient client;
-    QVERIFY(client.open(url(u"tess"_s)));
+    QVERIFY(client.open(m_service.wsUrlFor(u"tess"_s)));
     client.send({{u"type"_s, u"subscribe"_s}, {u"data"_s, QJsonObject{{u"bill_ids"_s, QJsonArray{700, 701}}}}});
     QVERIFY(!client.waitFor(u"subscribed"_s).isEmpty());
 
@@ -388,13 +376,10 @@ void TestNativeProtocol::queriesSeeSubscriptions()
 
     client.close();
     QVERIFY(client.waitClosed());
-    QTRY_COMPARE(httpGet(m_service.httpUrl(u"/api/users/tess"_s), apiKeyHeaders()).json().value("connected"_L1).toBool(),
-                 false);
-    QCOMPARE(httpGet(m_service.httpUrl(u"/api/bills/700/subscribers"_s), apiKeyHeaders())
-                 .json()
-                 .value("total"_L1)
-                 .toInt(),
-             0);
+    QTRY_COMPARE(m_service.user(u"tess"_s).value("connected"_L1).toBool(), false);
+    QCOMPARE(
+        httpGet(m_service.httpUrl(u"/api/bills/700/subscribers"_s), apiKeyHeaders()).json().value("total"_L1).toInt(),
+        0);
 }
 
 QTEST_GUILESS_MAIN(TestNativeProtocol)
