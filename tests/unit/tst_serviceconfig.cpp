@@ -966,6 +966,23 @@ private slots:
         expectInvalid(result, {u"WEBSOCKET_MAX_CONNECTIONS"_s, u"(1000000 characters)"_s});
         QVERIFY(result.error().message.size() < 1000);
     }
+
+    // resources/wsinfra.example.json is what operators copy: it must load, hold the documented
+    // defaults, and name every option of the schema (so it cannot go stale).
+    void exampleConfigFileIsCompleteAndHoldsTheDefaults()
+    {
+        QFile file(QStringLiteral(WSINFRA_SOURCE_DIR "/resources/wsinfra.example.json"));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+        const QJsonObject example = QJsonDocument::fromJson(file.readAll()).object();
+        const Result<ServiceConfig> loaded = ConfigLoader::fromJson(example);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error().message));
+        const Result<ServiceConfig> defaults = ConfigLoader::fromJson({});
+        QVERIFY(defaults.ok());
+        QVERIFY(*loaded == *defaults);
+        for (const ConfigOption &option : ConfigLoader::schema())
+            QVERIFY2(example.contains(option.key), option.key.data());
+        QCOMPARE(example.size(), qsizetype(ConfigLoader::schema().size()));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestServiceConfig)
