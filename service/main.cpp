@@ -14,6 +14,11 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    // Qt's default glib event dispatcher costs O(sockets) per notifier toggle, which makes fan-out
+    // quadratic; the UNIX dispatcher does not (measured: tests/bench/run-fanout.sh, docs/development.md).
+    // An explicitly empty QT_NO_GLIB (`QT_NO_GLIB= wsinfra-service`) keeps glib.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"wsinfra-service"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(WSINFRA_VERSION));
