@@ -58,6 +58,35 @@ private slots:
     void moveOnlyValues();
     void droppedValuesAreDestroyed();
     void randomisedAgainstDeque();
+
+    // One buffer per bill with a capacity of 1000: storage must follow the contents, not the capacity.
+    void storageGrowsWithContentsAndIsReleasedWhenEmpty()
+    {
+        CircularBuffer<int> buffer(1000);
+        QCOMPARE(buffer.allocatedSlots(), 0);
+        for (int i = 0; i < 3; ++i)
+            buffer.push(i);
+        QVERIFY(buffer.allocatedSlots() >= 3 && buffer.allocatedSlots() <= 4);
+        for (int i = 3; i < 1500; ++i)
+            buffer.push(i);
+        QCOMPARE(buffer.allocatedSlots(), 1000);
+        QCOMPARE(buffer.front(), 500);
+        QCOMPARE(buffer.back(), 1499);
+        buffer.removeFront(999);
+        QCOMPARE(buffer.front(), 1499);
+        QCOMPARE(buffer.allocatedSlots(), 1000);
+        buffer.removeFront(1);
+        QCOMPARE(buffer.allocatedSlots(), 0);
+        buffer.push(7);
+        QCOMPARE(buffer.front(), 7);
+        buffer.clear();
+        QCOMPARE(buffer.allocatedSlots(), 0);
+        buffer.setCapacity(2);
+        for (int i = 0; i < 10; ++i)
+            buffer.push(i);
+        QCOMPARE(buffer.allocatedSlots(), 2);
+        QCOMPARE(buffer.front(), 8);
+    }
 };
 
 void TestCircularBuffer::empty()
