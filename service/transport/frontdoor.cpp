@@ -6,6 +6,7 @@
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
 #include "transport/httpresponse.h"
+#include "transport/lingeringclose.h"
 
 #include <QDateTime>
 #include <QHostAddress>
@@ -26,6 +27,7 @@ namespace wsinfra {
 namespace {
 
 constexpr int MaxRetryDelayMs = 100;
+const QList<QPair<QByteArray, QByteArray>> BearerChallenge{{"WWW-Authenticate", "Bearer"}};
 
 QString peerAddressOf(qintptr socketDescriptor)
 {
@@ -155,7 +157,7 @@ void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsize
         const Result<JwtClaims> claims = m_verifier.verify(token);
         if (!claims) {
             m_statistics.authenticationFailed();
-            reject(socketDescriptor, headLength, 401, claims.error().code, claims.error().message);
+            reject(socketDescriptor, headLength, 401, claims.error().code, claims.error().message, BearerChallenge);
             return;
         }
         ticket.userId = claims->userId;
@@ -163,7 +165,7 @@ void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsize
     } else if (!m_settings.allowAnonymous) {
         m_statistics.authenticationFailed();
         reject(socketDescriptor, headLength, 401, ErrorCode::InvalidToken,
-               u"a token is required: pass ?token=JWT or an Authorization: Bearer header"_s);
+               u"a token is required: pass ?token=JWT or an Authorization: Bearer header"_s, BearerChallenge);
         return;
     }
 
@@ -183,17 +185,16 @@ void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsize
 }
 
 void FrontDoor::reject(qintptr socketDescriptor, qsizetype consume, int status, const QString &code,
-                       const QString &message)
+                       const QString &message, const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     qCDebug(lcFrontDoor) << "rejecting with" << status << message;
-    // Read what we peeked so that closing does not reset the connection before the answer arrives.
+    m_statistics.httpRequest();
+    // Consume what was peeked; LingeringClose discards whatever else the peer sends.
     QByteArray sink(qMax<qsizetype>(consume, 1), Qt::Uninitialized);
     [[maybe_unused]] const ssize_t consumed = ::recv(int(socketDescriptor), sink.data(), size_t(consume), MSG_DONTWAIT);
-    const QByteArray answer = HttpResponse::error(status, code, message).serialize(false);
-    [[maybe_unused]] const ssize_t sent =
-        ::send(int(socketDescriptor), answer.constData(), size_t(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-    ::shutdown(int(socketDescriptor), SHUT_WR);
-    ::close(int(socketDescriptor));
+    HttpResponse answer = HttpResponse::error(status, code, message);
+    answer.headers = headers;
+    LingeringClose::start(socketDescriptor, answer.serialize(false), this);
 }
 
 } // namespace wsinfra

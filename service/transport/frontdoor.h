@@ -57,7 +57,8 @@ private:
     void route(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
     void upgrade(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
     /// Consumes the head, answers with a short JSON error and closes the socket.
-    void reject(qintptr socketDescriptor, qsizetype consume, int status, const QString &code, const QString &message);
+    void reject(qintptr socketDescriptor, qsizetype consume, int status, const QString &code, const QString &message,
+                const QList<QPair<QByteArray, QByteArray>> &headers = {});
 
     const Settings m_settings;
     const JwtVerifier &m_verifier;

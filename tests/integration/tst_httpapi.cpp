@@ -113,6 +113,7 @@ private slots:
     void wsWithoutUpgradeIs426();
     void hostileRequestsAreRefused_data();
     void hostileRequestsAreRefused();
+    void refusalSurvivesAClientStillSending();
     void chunkedPostIsAccepted();
     void pipelinedRequestsAreAnsweredInOrder();
     void http10WithoutKeepAliveCloses();
@@ -862,6 +863,33 @@ void TestHttpApi::hostileRequestsAreRefused()
     QCOMPARE(responses.first().status, status);
     QCOMPARE(responses.first().header("Connection").toLower(), "close"_ba);
     QCOMPARE(jsonOf(responses.first().body).value("code"_L1).toString(), code);
+}
+
+// A client that keeps sending after the service refused it (an oversized head, then a body) must
+// still read the refusal: closing with unread input would reset the connection and lose it.
+void TestHttpApi::refusalSurvivesAClientStillSending()
+{
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        QTcpSocket socket;
+        socket.connectToHost(u"127.0.0.1"_s, m_service.port());
+        QVERIFY(socket.waitForConnected(5000));
+        QByteArray head = "POST /api/broadcast HTTP/1.1\r\nHost: x\r\nX-Filler: " + QByteArray(20'000, 'a') + "\r\n";
+        socket.write(head);
+        QByteArray received;
+        const QByteArray chunk(16 * 1024, 'b');
+        // Keep writing while the answer arrives, the way an upload client does.
+        for (int i = 0; i < 64 && socket.state() == QAbstractSocket::ConnectedState; ++i) {
+            socket.write(chunk);
+            socket.waitForBytesWritten(50);
+            received += socket.readAll();
+        }
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll(), socket.state() != QAbstractSocket::ConnectedState ||
+                                                                     received.contains("\r\n\r\n{")),
+                                 5000);
+        received += socket.readAll();
+        QCOMPARE(statusOf(received), 431);
+        QVERIFY(received.contains("payload_too_large"));
+    }
 }
 
 void TestHttpApi::chunkedPostIsAccepted()
