@@ -1,6 +1,7 @@
 #include "transport/httprequestparser.h"
 
 #include "protocol/codes.h"
+#include "transport/httpsyntax.h"
 
 #include <algorithm>
 #include <limits>
@@ -9,77 +10,9 @@ using namespace Qt::StringLiterals;
 
 namespace wsinfra {
 
+using namespace HttpSyntax;
+
 namespace {
-
-constexpr int StatusBadRequest = 400;
-constexpr int StatusPayloadTooLarge = 413;
-constexpr int StatusHeaderFieldsTooLarge = 431;
-constexpr int StatusNotImplemented = 501;
-constexpr int StatusVersionNotSupported = 505;
-
-// A chunk-size line is a hex number and rarely used extensions; anything longer is an attack.
-constexpr qsizetype MaxChunkSizeLine = 4096;
-
-// RFC 9110 5.6.2 tchar.
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
-}
-
-// Field values may hold visible ASCII, SP, HTAB and obs-text (0x80-0xFF), no other control characters.
-bool isFieldValue(QByteArrayView text)
-{
-    return std::none_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<uchar>(c);
-        return (u < 0x20 && u != '\t') || u == 0x7f;
-    });
-}
-
-QByteArrayView trimmedOws(QByteArrayView text)
-{
-    while (!text.isEmpty() && (text.front() == ' ' || text.front() == '\t'))
-        text = text.sliced(1);
-    while (!text.isEmpty() && (text.back() == ' ' || text.back() == '\t'))
-        text.chop(1);
-    return text;
-}
-
-bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
-{
-    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// Calls f for every non-empty element of a comma-separated header list, trimmed.
-template <typename F> void forEachListElement(QByteArrayView value, F f)
-{
-    while (true) {
-        const qsizetype comma = value.indexOf(',');
-        const QByteArrayView element = trimmedOws(comma < 0 ? value : value.first(comma));
-        if (!element.isEmpty())
-            f(element);
-        if (comma < 0)
-            return;
-        value = value.sliced(comma + 1);
-    }
-}
 
 bool percentDecodePath(QByteArrayView raw, QByteArray &decoded)
 {
@@ -289,26 +222,6 @@ ParsedHead parseHeadLines(QByteArrayView data, qsizetype requestLineStart, qsize
     return head;
 }
 
-enum class LineScan { NeedMore, Found, TooLong, Malformed };
-
-// Finds a CRLF-terminated line at the start of data that is at most maxLength bytes long (without the CRLF).
-LineScan findLine(QByteArrayView data, qsizetype maxLength, qsizetype &lineLength)
-{
-    const qsizetype limit = std::min(data.size(), maxLength + 2);
-    for (qsizetype i = 0; i < limit; ++i) {
-        const char c = data[i];
-        if (c == '\n') {
-            if (i == 0 || data[i - 1] != '\r')
-                return LineScan::Malformed;
-            lineLength = i - 1;
-            return LineScan::Found;
-        }
-        if (c == '\0' || (c == '\r' && i + 1 < data.size() && data[i + 1] != '\n'))
-            return LineScan::Malformed;
-    }
-    return data.size() >= maxLength + 2 ? LineScan::TooLong : LineScan::NeedMore;
-}
-
 Error makeError(int status, const QString &message)
 {
     const bool tooLarge = status == StatusPayloadTooLarge || status == StatusHeaderFieldsTooLarge;
@@ -356,7 +269,10 @@ bool HttpRequest::isWebSocketUpgrade() const
            hasHeaderToken("Connection", "upgrade");
 }
 
-HttpRequestParser::HttpRequestParser(HttpLimits limits) : m_limits(limits) {}
+HttpRequestParser::HttpRequestParser(HttpLimits limits)
+    : m_limits(limits), m_chunked(limits.maxBodyBytes, limits.maxHeadBytes)
+{
+}
 
 HttpRequestParser::Status HttpRequestParser::feed(QByteArrayView bytes)
 {
@@ -376,7 +292,6 @@ HttpRequestParser::Status HttpRequestParser::feed(QByteArrayView bytes)
 HttpRequestParser::Status HttpRequestParser::parse()
 {
     while (true) {
-        const qsizetype available = m_buffer.size() - m_consumed;
         switch (m_state) {
         case State::Failed:
             return Status::Failed;
@@ -392,30 +307,18 @@ HttpRequestParser::Status HttpRequestParser::parse()
                 return Status::Incomplete;
             m_state = State::Done;
             break;
-        case State::ChunkSize:
-            if (const Status status = parseChunkSize(); status != Status::Complete)
-                return status;
-            break;
-        case State::ChunkData:
-            readBody();
-            if (m_remaining > 0)
+        case State::Chunked: {
+            qsizetype used = 0;
+            const ChunkedBodyDecoder::Status status =
+                m_chunked.decode(QByteArrayView(m_buffer).sliced(m_consumed), m_request.body, used);
+            m_consumed += used;
+            if (status == ChunkedBodyDecoder::Status::Failed)
+                return fail(m_chunked.errorStatus(), m_chunked.errorMessage());
+            if (status == ChunkedBodyDecoder::Status::Incomplete)
                 return Status::Incomplete;
-            m_state = State::ChunkDataEnd;
-            break;
-        case State::ChunkDataEnd: {
-            const QByteArrayView rest = QByteArrayView(m_buffer).sliced(m_consumed);
-            if ((available >= 1 && rest[0] != '\r') || (available >= 2 && rest[1] != '\n'))
-                return fail(StatusBadRequest, u"chunk data not followed by CRLF"_s);
-            if (available < 2)
-                return Status::Incomplete;
-            m_consumed += 2;
-            m_state = State::ChunkSize;
+            m_state = State::Done;
             break;
         }
-        case State::Trailers:
-            if (const Status status = parseTrailers(); status != Status::Complete)
-                return status;
-            break;
         }
     }
 }
@@ -512,89 +415,14 @@ HttpRequestParser::Status HttpRequestParser::parseHeadState()
     m_request = std::move(head.request);
     m_remaining = 0;
     if (head.chunked) {
-        m_state = State::ChunkSize;
+        m_chunked = ChunkedBodyDecoder(m_limits.maxBodyBytes, m_limits.maxHeadBytes);
+        m_state = State::Chunked;
     } else if (head.contentLength > 0) {
         m_remaining = head.contentLength;
         m_state = State::Body;
     } else {
         m_state = State::Done;
     }
-    return Status::Complete;
-}
-
-HttpRequestParser::Status HttpRequestParser::parseChunkSize()
-{
-    const QByteArrayView rest = QByteArrayView(m_buffer).sliced(m_consumed);
-    qsizetype lineLength = 0;
-    switch (findLine(rest, MaxChunkSizeLine, lineLength)) {
-    case LineScan::NeedMore:
-        return Status::Incomplete;
-    case LineScan::TooLong:
-    case LineScan::Malformed:
-        return fail(StatusBadRequest, u"malformed chunk size line"_s);
-    case LineScan::Found:
-        break;
-    }
-    const QByteArrayView line = rest.first(lineLength);
-    const qint64 budget = m_limits.maxBodyBytes - m_request.body.size();
-    qint64 size = 0;
-    qsizetype digits = 0;
-    for (; digits < line.size(); ++digits) {
-        const int value = hexValue(line[digits]);
-        if (value < 0)
-            break;
-        if (size > (std::numeric_limits<qint64>::max() - value) / 16)
-            return fail(StatusPayloadTooLarge, u"request body too large"_s);
-        size = size * 16 + value;
-        if (size > budget)
-            return fail(StatusPayloadTooLarge, u"request body too large"_s);
-    }
-    if (digits == 0)
-        return fail(StatusBadRequest, u"malformed chunk size"_s);
-    // What follows the size may only be chunk extensions: BWS ";" ..., which are ignored.
-    const QByteArrayView extensions = trimmedOws(line.sliced(digits));
-    if ((!extensions.isEmpty() && extensions.front() != ';') || !isFieldValue(extensions))
-        return fail(StatusBadRequest, u"malformed chunk extension"_s);
-    m_consumed += lineLength + 2;
-    if (size == 0) {
-        m_trailerBytes = 0;
-        m_state = State::Trailers;
-    } else {
-        m_remaining = size;
-        m_state = State::ChunkData;
-    }
-    return Status::Complete;
-}
-
-HttpRequestParser::Status HttpRequestParser::parseTrailers()
-{
-    const QByteArrayView rest = QByteArrayView(m_buffer).sliced(m_consumed);
-    qsizetype lineLength = 0;
-    // The trailer section, blank line included, is bounded like a head.
-    const qsizetype budget = m_limits.maxHeadBytes - m_trailerBytes - 2;
-    if (budget < 0)
-        return fail(StatusHeaderFieldsTooLarge, u"chunked trailers too large"_s);
-    switch (findLine(rest, budget, lineLength)) {
-    case LineScan::NeedMore:
-        return Status::Incomplete;
-    case LineScan::TooLong:
-        return fail(StatusHeaderFieldsTooLarge, u"chunked trailers too large"_s);
-    case LineScan::Malformed:
-        return fail(StatusBadRequest, u"malformed trailer line"_s);
-    case LineScan::Found:
-        break;
-    }
-    const QByteArrayView line = rest.first(lineLength);
-    m_consumed += lineLength + 2;
-    m_trailerBytes += lineLength + 2;
-    if (line.isEmpty()) {
-        m_state = State::Done;
-        return Status::Complete;
-    }
-    // Trailers are skipped, but only well-formed ones: a field line must be "name: value".
-    const qsizetype colon = line.indexOf(':');
-    if (colon < 0 || !isToken(line.first(colon)) || !isFieldValue(line.sliced(colon + 1)))
-        return fail(StatusBadRequest, u"malformed trailer line"_s);
     return Status::Complete;
 }
 

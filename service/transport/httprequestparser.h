@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/result.h"
+#include "transport/chunkedbodydecoder.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -89,7 +90,7 @@ public:
     static HeadResult parseHead(QByteArrayView data, const HttpLimits &limits = {});
 
 private:
-    enum class State { Head, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Done, Failed };
+    enum class State { Head, Body, Chunked, Done, Failed };
 
     /// Where the search for the end of a head stopped, so feeding a head byte by byte stays linear.
     struct HeadScan
@@ -103,8 +104,6 @@ private:
     static Status scanHead(QByteArrayView data, HeadScan &scan, const HttpLimits &limits, Error &error,
                            int &errorStatus);
     Status parseHeadState();
-    Status parseChunkSize();
-    Status parseTrailers();
     void readBody();
     Status fail(int status, const QString &message);
 
@@ -114,8 +113,8 @@ private:
     State m_state = State::Head;
     HeadScan m_scan;
     HttpRequest m_request;
-    qint64 m_remaining = 0; // body or chunk bytes still to come
-    qsizetype m_trailerBytes = 0;
+    qint64 m_remaining = 0; // body bytes still to come (Content-Length)
+    ChunkedBodyDecoder m_chunked;
     Error m_error;
     int m_errorStatus = 0;
 };

@@ -1,0 +1,135 @@
+// configschema.cpp: the table of the options of wsinfra-service and its compile-time checks.
+#include "core/configschema.h"
+
+#include "core/configvalue.h"
+#include "core/serviceconfig.h"
+
+#include <climits>
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+namespace {
+
+using namespace ConfigUnit;
+using T = ConfigType;
+using C = ConfigCheck;
+using S = ServiceConfig;
+
+// The schema: the single source of truth for the loader, --help, the docs and --print-config.
+// Columns: key, environment variable, flag, type, default, minimum, maximum, help, secret, check, member.
+constexpr ConfigOption kOptions[] = {
+    {"port"_L1, "WSINFRA_PORT"_L1, "port"_L1, T::Int, "3000"_L1, 0, 65535,
+     "Port of the public listener (0 picks a free port)"_L1, false, C::None, &S::port},
+    {"bind"_L1, "WSINFRA_BIND"_L1, "bind"_L1, T::String, "0.0.0.0"_L1, 0, 0, "Address of the public listener"_L1, false,
+     C::IpAddress, &S::bind},
+    {"controlPort"_L1, "WSINFRA_CONTROL_PORT"_L1, "control-port"_L1, T::Int, "3001"_L1, 0, 65535,
+     "Port of the control listener for the console (0 picks a free port)"_L1, false, C::None, &S::controlPort},
+    {"controlBind"_L1, "WSINFRA_CONTROL_BIND"_L1, "control-bind"_L1, T::String, "127.0.0.1"_L1, 0, 0,
+     "Address of the control listener"_L1, false, C::IpAddress, &S::controlBind},
+    {"controlToken"_L1, "WSINFRA_CONTROL_TOKEN"_L1, QLatin1StringView(), T::String, ""_L1, 0, 0,
+     "Token the console must present on the control port"_L1, true, C::None, &S::controlToken},
+    {"apiKey"_L1, "WSINFRA_API_KEY"_L1, QLatin1StringView(), T::String, ""_L1, 0, 0,
+     "API key of the HTTP publish and query API"_L1, true, C::None, &S::apiKey},
+    {"jwtSecret"_L1, "JWT_SECRET"_L1, QLatin1StringView(), T::String, ""_L1, 0, 0,
+     "HS256 secret that client tokens are signed with"_L1, true, C::None, &S::jwtSecret},
+    {"allowAnonymous"_L1, "WSINFRA_ALLOW_ANONYMOUS"_L1, "allow-anonymous"_L1, T::Bool, "false"_L1, 0, 1,
+     "Accept clients without a token (they may subscribe to bills only)"_L1, false, C::None, &S::allowAnonymous},
+    {"maxConnections"_L1, "WEBSOCKET_MAX_CONNECTIONS"_L1, "max-connections"_L1, T::Int, "10000"_L1, 1, 10000000,
+     "Maximum number of client connections"_L1, false, C::None, &S::maxConnections},
+    {"maxConnectionsPerIp"_L1, "WSINFRA_MAX_CONNECTIONS_PER_IP"_L1, "max-connections-per-ip"_L1, T::Int, "0"_L1, 0,
+     10000000, "Maximum connections from one IP address (0 = unlimited)"_L1, false, C::None, &S::maxConnectionsPerIp},
+    {"maxConnectionsPerUser"_L1, "WSINFRA_MAX_CONNECTIONS_PER_USER"_L1, "max-connections-per-user"_L1, T::Int, "0"_L1,
+     0, 10000000, "Maximum connections of one user (0 = unlimited)"_L1, false, C::None, &S::maxConnectionsPerUser},
+    {"heartbeatInterval"_L1, "WEBSOCKET_HEARTBEAT_INTERVAL"_L1, "heartbeat-interval"_L1, T::Milliseconds, "30s"_L1, 100,
+     Hour, "Interval of the pings the service sends to clients"_L1, false, C::None, &S::heartbeatIntervalMs},
+    {"connectionTimeout"_L1, "WEBSOCKET_CONNECTION_TIMEOUT"_L1, "connection-timeout"_L1, T::Milliseconds, "60s"_L1, 200,
+     Day, "Close a connection silent for this long (must exceed the heartbeat interval)"_L1, false, C::None,
+     &S::connectionTimeoutMs},
+    {"maxPayload"_L1, "WSINFRA_MAX_PAYLOAD"_L1, "max-payload"_L1, T::Bytes, "64KB"_L1, 128, 64 * MiB,
+     "Largest message a client may send"_L1, false, C::None, &S::maxPayloadBytes},
+    {"messagesPerSecond"_L1, "WSINFRA_MESSAGES_PER_SECOND"_L1, "messages-per-second"_L1, T::Int, "100"_L1, 1, 1000000,
+     "Messages per second a connection may send, sustained"_L1, false, C::None, &S::messagesPerSecond},
+    {"messageBurst"_L1, "WSINFRA_MESSAGE_BURST"_L1, "message-burst"_L1, T::Int, "200"_L1, 1, 1000000,
+     "Messages a connection may send in a burst above that rate"_L1, false, C::None, &S::messageBurst},
+    {"rateLimitMaxViolations"_L1, "WSINFRA_RATE_LIMIT_MAX_VIOLATIONS"_L1, "rate-limit-max-violations"_L1, T::Int,
+     "20"_L1, 1, 1000000, "Refused messages before a connection is closed with code 4002"_L1, false, C::None,
+     &S::rateLimitMaxViolations},
+    {"maxSubscriptionsPerConnection"_L1, "WSINFRA_MAX_SUBSCRIPTIONS"_L1, "max-subscriptions"_L1, T::Int, "1000"_L1, 1,
+     1000000, "Maximum subscriptions of one connection"_L1, false, C::None, &S::maxSubscriptionsPerConnection},
+    {"historySize"_L1, "WSINFRA_HISTORY_SIZE"_L1, "history-size"_L1, T::Int, "1000"_L1, 0, 1000000,
+     "Messages kept per bill for recovery (0 = none)"_L1, false, C::None, &S::historySize},
+    {"historyTtl"_L1, "WSINFRA_HISTORY_TTL"_L1, "history-ttl"_L1, T::Milliseconds, "24h"_L1, 1000, 365 * Day,
+     "How long history messages are kept"_L1, false, C::None, &S::historyTtlMs},
+    {"ioThreads"_L1, "WSINFRA_IO_THREADS"_L1, "io-threads"_L1, T::Int, "0"_L1, 0, 256,
+     "Threads serving connections (0 = number of cores)"_L1, false, C::None, &S::ioThreads},
+    {"memoryLimit"_L1, "WSINFRA_MEMORY_LIMIT"_L1, "memory-limit"_L1, T::Bytes, "0"_L1, 0, 16 * TiB,
+     "Memory budget the thresholds are percentages of (0 = cgroup limit, else physical memory)"_L1, false, C::None,
+     &S::memoryLimitBytes},
+    {"memoryWarningThreshold"_L1, "MEMORY_WARNING_THRESHOLD"_L1, "memory-warning-threshold"_L1, T::Int, "70"_L1, 1, 100,
+     "Memory use in percent of the budget that raises a warning"_L1, false, C::None, &S::memoryWarningThreshold},
+    {"memoryCriticalThreshold"_L1, "MEMORY_CRITICAL_THRESHOLD"_L1, "memory-critical-threshold"_L1, T::Int, "85"_L1, 1,
+     100, "Memory use in percent of the budget that starts degradation"_L1, false, C::None,
+     &S::memoryCriticalThreshold},
+    {"memoryEmergencyThreshold"_L1, "MEMORY_EMERGENCY_THRESHOLD"_L1, "memory-emergency-threshold"_L1, T::Int, "95"_L1,
+     1, 100, "Memory use in percent of the budget that refuses new connections"_L1, false, C::None,
+     &S::memoryEmergencyThreshold},
+    {"messageBatchSize"_L1, "MESSAGE_BATCH_SIZE"_L1, "message-batch-size"_L1, T::Int, "50"_L1, 1, 10000,
+     "Most messages sent to a connection in one batch"_L1, false, C::None, &S::messageBatchSize},
+    {"messageBatchDelay"_L1, "MESSAGE_BATCH_DELAY"_L1, "message-batch-delay"_L1, T::Milliseconds, "10ms"_L1, 0,
+     10 * Second, "Longest wait to fill a batch"_L1, false, C::None, &S::messageBatchDelayMs},
+    {"dedupeCacheSize"_L1, "DEDUPE_CACHE_SIZE"_L1, "dedupe-cache-size"_L1, T::Int, "10000"_L1, 0, 10000000,
+     "Message ids remembered to drop duplicates (0 = off)"_L1, false, C::None, &S::dedupeCacheSize},
+    {"dedupeWindow"_L1, "DEDUPE_WINDOW"_L1, "dedupe-window"_L1, T::Milliseconds, "5m"_L1, 0, Day,
+     "How long message ids are remembered"_L1, false, C::None, &S::dedupeWindowMs},
+    {"redisUrl"_L1, "REDIS_URL"_L1, "redis-url"_L1, T::String, ""_L1, 0, 0,
+     "Redis that joins several nodes, redis://[:password@]host[:port][/db] (empty = single node)"_L1, false,
+     C::RedisUrl, &S::redisUrl},
+    {"shutdownTimeout"_L1, "WSINFRA_SHUTDOWN_TIMEOUT"_L1, "shutdown-timeout"_L1, T::Milliseconds, "10s"_L1, 0,
+     10 * Minute, "Longest time to drain connections on shutdown"_L1, false, C::None, &S::shutdownTimeoutMs},
+    {"maxHttpBody"_L1, "WSINFRA_MAX_HTTP_BODY"_L1, "max-http-body"_L1, T::Bytes, "1MB"_L1, 1024, 64 * MiB,
+     "Largest body of an HTTP API request"_L1, false, C::None, &S::maxHttpBodyBytes},
+    {"memoryCheckInterval"_L1, "MEMORY_CHECK_INTERVAL"_L1, "memory-check-interval"_L1, T::Milliseconds, "10s"_L1, 100,
+     Hour, "Interval of memory measurements"_L1, false, C::None, &S::memoryCheckIntervalMs},
+    {"healthCheckInterval"_L1, "HEALTH_CHECK_INTERVAL"_L1, "health-check-interval"_L1, T::Milliseconds, "5s"_L1, 100,
+     Hour, "Interval of health evaluation"_L1, false, C::None, &S::healthCheckIntervalMs},
+};
+
+constexpr bool fieldMatchesType(const ConfigOption &option)
+{
+    switch (option.type) {
+    case T::Int:
+        return std::holds_alternative<int S::*>(option.field) && option.minimum >= INT_MIN && option.maximum <= INT_MAX;
+    case T::Bool:
+        return std::holds_alternative<bool S::*>(option.field);
+    case T::Bytes:
+    case T::Milliseconds:
+        return std::holds_alternative<qint64 S::*>(option.field);
+    case T::String:
+        return std::holds_alternative<QString S::*>(option.field) ||
+               std::holds_alternative<QByteArray S::*>(option.field);
+    }
+    return false;
+}
+
+constexpr bool schemaIsConsistent()
+{
+    for (const ConfigOption &option : kOptions) {
+        if (!fieldMatchesType(option) || option.minimum > option.maximum || option.key.isEmpty() ||
+            option.environment.isEmpty() || option.help.isEmpty() || option.secret != option.flag.isEmpty() ||
+            (option.secret && option.type != T::String))
+            return false;
+    }
+    return true;
+}
+static_assert(schemaIsConsistent(), "every option needs a matching member, a range, an env name and help; "
+                                    "exactly the secrets have no flag");
+
+} // namespace
+
+std::span<const ConfigOption> configSchema()
+{
+    return kOptions;
+}
+
+} // namespace wsinfra
