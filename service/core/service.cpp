@@ -89,6 +89,7 @@ bool Service::initialize()
 
     FrontDoor::Settings frontDoorSettings;
     frontDoorSettings.headLimits = limits;
+    frontDoorSettings.headTimeoutMs = m_config.requestHeadTimeoutMs;
     frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
     m_frontDoor = new FrontDoor(frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, *m_statistics,
                                 [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);

@@ -53,6 +53,7 @@ struct ServiceConfig
     QString redisUrl; // empty = single node
     qint64 shutdownTimeoutMs = 10000;
     qint64 maxHttpBodyBytes = 1048576;
+    qint64 requestHeadTimeoutMs = 10000;
     qint64 memoryCheckIntervalMs = 10000;
     qint64 healthCheckIntervalMs = 5000;
 

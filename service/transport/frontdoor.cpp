@@ -8,7 +8,6 @@
 #include "transport/httpresponse.h"
 #include "transport/lingeringclose.h"
 
-#include <QDateTime>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
@@ -76,13 +75,20 @@ void FrontDoor::stopAccepting()
 void FrontDoor::incomingConnection(qintptr socketDescriptor)
 {
     Inspection inspection;
-    inspection.deadlineMs = QDateTime::currentMSecsSinceEpoch() + m_settings.headTimeoutMs;
     inspection.notifier = new QSocketNotifier(socketDescriptor, QSocketNotifier::Read, this);
     connect(inspection.notifier, &QSocketNotifier::activated, this,
             [this, socketDescriptor] { inspect(socketDescriptor); });
     inspection.retry = new QTimer(this);
     inspection.retry->setSingleShot(true);
     connect(inspection.retry, &QTimer::timeout, this, [this, socketDescriptor] { inspect(socketDescriptor); });
+    // Also for a client that connects and sends nothing at all: it must not hold a socket forever.
+    inspection.deadline = new QTimer(this);
+    inspection.deadline->setSingleShot(true);
+    connect(inspection.deadline, &QTimer::timeout, this, [this, socketDescriptor] {
+        finishInspection(socketDescriptor);
+        reject(socketDescriptor, 0, 408, ErrorCode::BadRequest, u"request head not received in time"_s);
+    });
+    inspection.deadline->start(std::chrono::milliseconds(m_settings.headTimeoutMs));
     m_inspections.insert(socketDescriptor, inspection);
 }
 
@@ -91,6 +97,7 @@ void FrontDoor::finishInspection(qintptr socketDescriptor)
     const Inspection inspection = m_inspections.take(socketDescriptor);
     delete inspection.notifier;
     delete inspection.retry;
+    delete inspection.deadline;
 }
 
 void FrontDoor::inspect(qintptr socketDescriptor)
@@ -120,13 +127,9 @@ void FrontDoor::inspect(qintptr socketDescriptor)
         break;
     }
     // The head is still arriving. Peeking leaves the bytes in the socket, so a level-triggered
-    // notifier would fire at once again: wait with a short, growing delay instead.
+    // notifier would fire at once again: look again after a short, growing delay instead (the
+    // deadline timer bounds the whole wait).
     Inspection &inspection = found.value();
-    if (QDateTime::currentMSecsSinceEpoch() >= inspection.deadlineMs) {
-        finishInspection(socketDescriptor);
-        reject(socketDescriptor, data.size(), 408, ErrorCode::BadRequest, u"request head not received in time"_s);
-        return;
-    }
     inspection.notifier->setEnabled(false);
     inspection.retry->start(inspection.retryDelayMs);
     inspection.retryDelayMs = qMin(inspection.retryDelayMs * 2, MaxRetryDelayMs);

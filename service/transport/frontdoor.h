@@ -48,7 +48,7 @@ private:
     {
         QSocketNotifier *notifier = nullptr;
         QTimer *retry = nullptr;
-        qint64 deadlineMs = 0;
+        QTimer *deadline = nullptr;
         int retryDelayMs = 1;
     };
 

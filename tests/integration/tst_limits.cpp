@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QTcpSocket>
 #include <QtEndian>
+#include <QElapsedTimer>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -68,6 +69,8 @@ private slots:
     void repeatedRateLimitViolationsClose4002();
     void payloadLimitCloses1009();
     void silentClientTimesOutWith4003();
+    void slowOrSilentRequestHeadsAreAnswered408_data();
+    void slowOrSilentRequestHeadsAreAnswered408();
     void perUserLimitCloses4504();
     void perAddressLimitCloses4504();
     void globalLimitRefusesWith503();
@@ -226,6 +229,41 @@ void TestLimits::silentClientTimesOutWith4003()
     QTRY_COMPARE(service.stat("activeConnections"_L1), 0);
     QCOMPARE(service.user(u"silent"_s).value("connections"_L1).toInt(), 0);
 
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLimits::slowOrSilentRequestHeadsAreAnswered408_data()
+{
+    QTest::addColumn<QByteArray>("sent");
+    QTest::newRow("nothing at all") << QByteArray();
+    QTest::newRow("partial upgrade head") << QByteArray("GET /ws?token=x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgr");
+    QTest::newRow("partial API head") << QByteArray("GET /health HTTP/1.1\r\n");
+}
+
+// A client that opens a connection and never completes its request head (slowloris) is answered
+// 408 and dropped after --request-head-timeout, while other clients keep being served.
+void TestLimits::slowOrSilentRequestHeadsAreAnswered408()
+{
+    QFETCH(QByteArray, sent);
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--request-head-timeout"_s, u"500"_s}), qPrintable(service.errorString()));
+    QTcpSocket slow;
+    slow.connectToHost(u"127.0.0.1"_s, service.port());
+    QVERIFY(slow.waitForConnected(5000));
+    slow.write(sent);
+    QElapsedTimer sinceConnect;
+    sinceConnect.start();
+
+    QCOMPARE(httpGet(service.httpUrl(u"/health"_s)).status, 200);
+    WsClient client;
+    QVERIFY(client.open(service.wsUrlFor(u"patient"_s)));
+
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += slow.readAll(), slow.state() == QAbstractSocket::UnconnectedState), 5000);
+    answer += slow.readAll();
+    QCOMPARE(statusOf(answer), 408);
+    QVERIFY2(sinceConnect.elapsed() >= 400, qPrintable(QString::number(sinceConnect.elapsed())));
+    QVERIFY(client.isOpen());
     QCOMPARE(service.terminate(), 0);
 }
 

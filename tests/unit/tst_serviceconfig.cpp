@@ -90,6 +90,8 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.shutdownTimeoutMs);
     if (key == "maxHttpBody"_L1)
         return n(c.maxHttpBodyBytes);
+    if (key == "requestHeadTimeout"_L1)
+        return n(c.requestHeadTimeoutMs);
     if (key == "memoryCheckInterval"_L1)
         return n(c.memoryCheckIntervalMs);
     if (key == "healthCheckInterval"_L1)
@@ -137,6 +139,7 @@ QStringList allEnvironmentNames()
             u"REDIS_URL"_s,
             u"WSINFRA_SHUTDOWN_TIMEOUT"_s,
             u"WSINFRA_MAX_HTTP_BODY"_s,
+            u"WSINFRA_REQUEST_HEAD_TIMEOUT"_s,
             u"MEMORY_CHECK_INTERVAL"_s,
             u"HEALTH_CHECK_INTERVAL"_s};
 }
@@ -241,6 +244,7 @@ private slots:
             {"redisUrl", ""},
             {"shutdownTimeout", "10000"},
             {"maxHttpBody", "1048576"},
+            {"requestHeadTimeout", "10000"},
             {"memoryCheckInterval", "10000"},
             {"healthCheckInterval", "5000"},
         };
