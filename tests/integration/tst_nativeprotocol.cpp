@@ -38,6 +38,7 @@ private slots:
     void futureOffsetIsUnrecoverable();
     void subscriptionLimitIsEnforced();
     void queriesSeeSubscriptions();
+    void deliveryCountersMove();
 
 private:
     ServiceProcess m_service;
@@ -380,6 +381,38 @@ void TestNativeProtocol::queriesSeeSubscriptions()
     QCOMPARE(
         httpGet(m_service.httpUrl(u"/api/bills/700/subscribers"_s), apiKeyHeaders()).json().value("total"_L1).toInt(),
         0);
+}
+
+// The counters /api/stats and /metrics show move where their events happen.
+void TestNativeProtocol::deliveryCountersMove()
+{
+    WsClient first;
+    WsClient second;
+    QVERIFY(first.open(m_service.wsUrlFor(u"uma"_s)));
+    QVERIFY(second.open(m_service.wsUrlFor(u"vic"_s)));
+    QVERIFY(first.subscribe(900));
+    QVERIFY(second.subscribe(900));
+    const qint64 delivered = m_service.stat("deliveredMessages"_L1);
+    const qint64 messages = m_service.stat("totalMessages"_L1);
+    const qint64 reconnections = m_service.stat("reconnections"_L1);
+
+    QCOMPARE(m_service.publishBill(900, {{u"a"_s, 1}}).json().value("delivered"_L1).toInt(), 2);
+    QVERIFY(!first.waitFor(u"bill_update"_s).isEmpty());
+    QVERIFY(!second.waitFor(u"bill_update"_s).isEmpty());
+    QCOMPARE(m_service.stat("deliveredMessages"_L1), delivered + 2);
+    QCOMPARE(m_service.stat("totalMessages"_L1), messages + 1);
+    QVERIFY(m_service.stats().value("averageLatency"_L1).toDouble() >= 0.0);
+
+    // A recovering subscribe counts as a reconnection and its recovered updates as deliveries.
+    WsClient again;
+    QVERIFY(again.open(m_service.wsUrlFor(u"uma"_s)));
+    again.send({{u"type"_s, u"subscribe"_s},
+                {u"data"_s, QJsonObject{{u"bill_id"_s, 900}, {u"since"_s, QJsonObject{{u"900"_s, 0}}}}}});
+    QCOMPARE(again.waitFor(u"bill_update"_s).value("offset"_L1).toInteger(), 1);
+    QCOMPARE(m_service.stat("reconnections"_L1), reconnections + 1);
+    QCOMPARE(m_service.stat("deliveredMessages"_L1), delivered + 3);
+    QCOMPARE(m_service.stat("totalMessages"_L1), messages + 2); // the publish and the subscribe
+    QCOMPARE(m_service.metric("wsinfra_reconnections_total"), double(reconnections + 1));
 }
 
 QTEST_GUILESS_MAIN(TestNativeProtocol)
