@@ -93,8 +93,6 @@ bool Service::initialize()
     frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
     m_frontDoor = new FrontDoor(frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, *m_statistics,
                                 [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);
-    // Every client is accepted at once; the OS queue only absorbs bursts.
-    m_frontDoor->setListenBacklogSize(4096);
     if (!m_frontDoor->listen(QHostAddress(m_config.bind), quint16(m_config.port))) {
         m_errorString = u"cannot listen on %1:%2: %3"_s.arg(m_config.bind).arg(m_config.port).arg(
             m_frontDoor->errorString());

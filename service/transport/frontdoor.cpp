@@ -7,6 +7,7 @@
 #include "protocol/codes.h"
 #include "transport/httpresponse.h"
 #include "transport/lingeringclose.h"
+#include "transport/tcplistener.h"
 
 #include <QHostAddress>
 #include <QLoggingCategory>
@@ -52,9 +53,31 @@ QByteArray bearerTokenOf(const HttpRequest &head)
 
 FrontDoor::FrontDoor(const Settings &settings, const JwtVerifier &verifier, ConnectionManager &connections,
                      ShardPool &shards, StatisticsCollector &statistics, HttpHandoff toHttpApi, QObject *parent)
-    : QTcpServer(parent), m_settings(settings), m_verifier(verifier), m_connections(connections), m_shards(shards),
-      m_statistics(statistics), m_toHttpApi(std::move(toHttpApi))
+    : QObject(parent), m_settings(settings), m_verifier(verifier), m_connections(connections), m_shards(shards),
+      m_statistics(statistics), m_toHttpApi(std::move(toHttpApi)),
+      m_listener(new TcpListener([this](qintptr socketDescriptor) { incomingConnection(socketDescriptor); }, this))
 {
+}
+
+bool FrontDoor::listen(const QHostAddress &address, quint16 port)
+{
+    // Every client is accepted at once; the kernel's queue only absorbs bursts.
+    return m_listener->listen(address, port, 4096);
+}
+
+QHostAddress FrontDoor::serverAddress() const
+{
+    return m_listener->address();
+}
+
+quint16 FrontDoor::serverPort() const
+{
+    return m_listener->port();
+}
+
+QString FrontDoor::errorString() const
+{
+    return m_listener->errorString();
 }
 
 FrontDoor::~FrontDoor()
@@ -69,7 +92,7 @@ FrontDoor::~FrontDoor()
 void FrontDoor::stopAccepting()
 {
     m_accepting = false;
-    close();
+    m_listener->close();
 }
 
 void FrontDoor::incomingConnection(qintptr socketDescriptor)

@@ -3,7 +3,8 @@
 #include "transport/httprequestparser.h"
 
 #include <QHash>
-#include <QTcpServer>
+#include <QHostAddress>
+#include <QObject>
 
 #include <functional>
 
@@ -13,6 +14,7 @@ class QTimer;
 namespace wsinfra {
 
 class ConnectionManager;
+class TcpListener;
 class JwtVerifier;
 class ShardPool;
 class StatisticsCollector;
@@ -21,7 +23,7 @@ class StatisticsCollector;
 /// it, and routes: WebSocket upgrades on /ws are authenticated, admitted and handed to a shard with
 /// their request still unread; everything else goes to the HTTP API. A rejected upgrade never
 /// reaches the managers: 401 for a bad token, 503 when full or shutting down.
-class FrontDoor : public QTcpServer
+class FrontDoor : public QObject
 {
     Q_OBJECT
 public:
@@ -33,17 +35,21 @@ public:
     };
     using HttpHandoff = std::function<void(qintptr socketDescriptor)>;
 
-    FrontDoor(const Settings &settings, const JwtVerifier &verifier, ConnectionManager &connections,
-              ShardPool &shards, StatisticsCollector &statistics, HttpHandoff toHttpApi, QObject *parent = nullptr);
+    FrontDoor(const Settings &settings, const JwtVerifier &verifier, ConnectionManager &connections, ShardPool &shards,
+              StatisticsCollector &statistics, HttpHandoff toHttpApi, QObject *parent = nullptr);
     ~FrontDoor() override;
 
-    /// Stops accepting and refuses upgrades still being inspected (shutdown).
+    /// Listens on the public port; false with errorString() set on failure.
+    bool listen(const QHostAddress &address, quint16 port);
+    QHostAddress serverAddress() const;
+    quint16 serverPort() const;
+    QString errorString() const;
+    /// Stops accepting (shutdown).
     void stopAccepting();
 
-protected:
-    void incomingConnection(qintptr socketDescriptor) override;
-
 private:
+    void incomingConnection(qintptr socketDescriptor);
+
     struct Inspection
     {
         QSocketNotifier *notifier = nullptr;
@@ -66,6 +72,7 @@ private:
     ShardPool &m_shards;
     StatisticsCollector &m_statistics;
     HttpHandoff m_toHttpApi;
+    TcpListener *m_listener;
     QHash<qintptr, Inspection> m_inspections;
     bool m_accepting = true;
 };

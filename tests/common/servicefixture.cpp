@@ -5,7 +5,11 @@
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QJsonDocument>
+#include <QFile>
 #include <QRegularExpression>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -49,6 +53,13 @@ bool ServiceProcess::start(const QStringList &arguments, const QProcessEnvironme
 {
     m_process.setProcessEnvironment(testEnvironment(extraEnvironment));
     m_process.setProgram(binaryPath());
+    if (m_openFileLimit > 0) {
+        const rlim_t limit = rlim_t(m_openFileLimit);
+        m_process.setChildProcessModifier([limit] {
+            const rlimit files{limit, limit};
+            ::setrlimit(RLIMIT_NOFILE, &files);
+        });
+    }
     m_process.setArguments(QStringList{u"--port"_s, u"0"_s, u"--bind"_s, u"127.0.0.1"_s} + arguments);
     m_process.start();
     if (!m_process.waitForStarted(10'000)) {
@@ -149,6 +160,20 @@ HttpResult ServiceProcess::publishBill(qint64 billId, const QByteArray &body) co
 HttpResult ServiceProcess::publishBill(qint64 billId, const QJsonObject &update) const
 {
     return publishBill(billId, QJsonDocument(update).toJson(QJsonDocument::Compact));
+}
+
+qint64 ServiceProcess::cpuTimeMs() const
+{
+    QFile stat(u"/proc/%1/stat"_s.arg(m_process.processId()));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return -1;
+    const qint64 ticks = fields.at(11).toLongLong() + fields.at(12).toLongLong();
+    return ticks * 1000 / sysconf(_SC_CLK_TCK);
 }
 
 QByteArray ServiceProcess::standardError()

@@ -57,6 +57,10 @@ public:
     QString errorString() const { return m_error; }
     QByteArray standardError();
     QProcess &process() { return m_process; }
+    /// Starts the service with this RLIMIT_NOFILE (call before start()).
+    void setOpenFileLimit(int limit) { m_openFileLimit = limit; }
+    /// CPU time (user + system) the service process has used so far, in milliseconds.
+    qint64 cpuTimeMs() const;
 
     static QString binaryPath();
     /// The system environment with the test JWT secret and API key, and `extra` on top: what start()
@@ -66,6 +70,7 @@ public:
 private:
     QProcess m_process;
     quint16 m_port = 0;
+    int m_openFileLimit = 0;
     QString m_error;
 };
 

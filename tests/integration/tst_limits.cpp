@@ -71,6 +71,7 @@ private slots:
     void silentClientTimesOutWith4003();
     void slowOrSilentRequestHeadsAreAnswered408_data();
     void slowOrSilentRequestHeadsAreAnswered408();
+    void runningOutOfDescriptorsDoesNotSpin();
     void perUserLimitCloses4504();
     void perAddressLimitCloses4504();
     void globalLimitRefusesWith503();
@@ -264,6 +265,36 @@ void TestLimits::slowOrSilentRequestHeadsAreAnswered408()
     QCOMPARE(statusOf(answer), 408);
     QVERIFY2(sinceConnect.elapsed() >= 400, qPrintable(QString::number(sinceConnect.elapsed())));
     QVERIFY(client.isOpen());
+    QCOMPARE(service.terminate(), 0);
+}
+
+// At its open-file limit the service cannot accept; it must wait for descriptors to free up
+// instead of spinning on the listening socket (QTcpServer does: 100 % of a core), and serve again
+// once they are free.
+void TestLimits::runningOutOfDescriptorsDoesNotSpin()
+{
+    ServiceProcess service;
+    service.setOpenFileLimit(64);
+    QVERIFY2(service.start({u"--io-threads"_s, u"1"_s}), qPrintable(service.errorString()));
+    QList<QTcpSocket *> flood;
+    for (int i = 0; i < 120; ++i) {
+        auto *socket = new QTcpSocket(this);
+        socket->connectToHost(u"127.0.0.1"_s, service.port());
+        flood.append(socket);
+    }
+    QTRY_VERIFY(std::all_of(flood.cbegin(), flood.cend(),
+                            [](QTcpSocket *s) { return s->state() == QAbstractSocket::ConnectedState; }));
+    QTest::qWait(300); // let the service reach its limit
+    const qint64 before = service.cpuTimeMs();
+    QTest::qWait(1000);
+    const qint64 spent = service.cpuTimeMs() - before;
+    QVERIFY2(before >= 0 && spent < 300, qPrintable(u"%1 ms of CPU in 1 s at the descriptor limit"_s.arg(spent)));
+
+    for (QTcpSocket *socket : std::as_const(flood))
+        delete socket;
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(service.httpUrl(u"/health"_s)).status, 200, 15000);
+    QByteArray errors;
+    QTRY_VERIFY2((errors += service.standardError()).contains("cannot accept: Too many open files"), errors.constData());
     QCOMPARE(service.terminate(), 0);
 }
 
