@@ -58,8 +58,7 @@ int main(int argc, char *argv[])
     });
 
     // Scripts and tests read the bound port from this first line (e.g. with --port 0).
-    std::printf("listening on %s:%u\n", qPrintable(service.serverAddress().toString()),
-                unsigned(service.serverPort()));
+    std::printf("listening on %s:%u\n", qPrintable(service.serverAddress().toString()), unsigned(service.serverPort()));
     std::fflush(stdout);
     return app.exec();
 }

@@ -15,10 +15,10 @@ class ClientTransport;
 /// verified token) and whether it may stay.
 struct AdmissionTicket
 {
-    QString userId;           ///< empty for an anonymous client
-    QString address;          ///< the peer's IP address, as the per-address limit counts it
+    QString userId;            ///< empty for an anonymous client
+    QString address;           ///< the peer's IP address, as the per-address limit counts it
     qint64 tokenExpiresAt = 0; ///< seconds since the epoch, 0 = never
-    int refuseCloseCode = 0;  ///< non-zero: upgrade, then close with this code (the client learns why)
+    int refuseCloseCode = 0;   ///< non-zero: upgrade, then close with this code (the client learns why)
     QString refuseReason;
 };
 

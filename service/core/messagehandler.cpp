@@ -19,8 +19,7 @@ namespace wsinfra {
 
 MessageHandler::MessageHandler(SubscriptionManager &subscriptions, const ChannelHistory &history,
                                StatisticsCollector &statistics, const ShardSettings &settings, const Clock &clock)
-    : m_subscriptions(subscriptions), m_history(history), m_statistics(statistics), m_settings(settings),
-      m_clock(clock)
+    : m_subscriptions(subscriptions), m_history(history), m_statistics(statistics), m_settings(settings), m_clock(clock)
 {
 }
 
@@ -37,9 +36,9 @@ bool MessageHandler::admitByRateLimit(Connection &connection)
         connection.close(CloseCode::RateLimited, u"rate limit exceeded repeatedly"_s);
         return false;
     }
-    connection.send(ServerMessage::encode(ServerMessage::error(
-        QJsonValue::Undefined, ErrorCode::RateLimited,
-        u"too many messages: at most %1 per second"_s.arg(m_settings.messagesPerSecond))));
+    connection.send(ServerMessage::encode(
+        ServerMessage::error(QJsonValue::Undefined, ErrorCode::RateLimited,
+                             u"too many messages: at most %1 per second"_s.arg(m_settings.messagesPerSecond))));
     return false;
 }
 

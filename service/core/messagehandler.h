@@ -28,7 +28,8 @@ public:
 private:
     void subscribe(Connection &connection, const ClientMessage &message);
     void unsubscribe(Connection &connection, const ClientMessage &message);
-    void protocolError(Connection &connection, const QJsonValue &requestId, const QString &code, const QString &message);
+    void protocolError(Connection &connection, const QJsonValue &requestId, const QString &code,
+                       const QString &message);
     bool admitByRateLimit(Connection &connection);
 
     SubscriptionManager &m_subscriptions;

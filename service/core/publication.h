@@ -10,12 +10,12 @@ struct Publication
 {
     enum class Kind { BillUpdate, Notification, Broadcast };
     Kind kind = Kind::Broadcast;
-    qint64 billId = 0;  ///< BillUpdate
-    qint64 offset = 0;  ///< BillUpdate: position in the bill's stream
-    QString userId;     ///< Notification
+    qint64 billId = 0; ///< BillUpdate
+    qint64 offset = 0; ///< BillUpdate: position in the bill's stream
+    QString userId;    ///< Notification
     QString messageId;
     qint64 timestampMs = 0;
-    QString frame;      ///< the JSON envelope as sent on a native WebSocket
+    QString frame; ///< the JSON envelope as sent on a native WebSocket
 };
 
 } // namespace wsinfra

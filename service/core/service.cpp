@@ -91,11 +91,12 @@ bool Service::initialize()
     frontDoorSettings.headLimits = limits;
     frontDoorSettings.headTimeoutMs = m_config.requestHeadTimeoutMs;
     frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
-    m_frontDoor = new FrontDoor(frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, *m_statistics,
-                                [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);
+    m_frontDoor = new FrontDoor(
+        frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, *m_statistics,
+        [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);
     if (!m_frontDoor->listen(QHostAddress(m_config.bind), quint16(m_config.port))) {
-        m_errorString = u"cannot listen on %1:%2: %3"_s.arg(m_config.bind).arg(m_config.port).arg(
-            m_frontDoor->errorString());
+        m_errorString =
+            u"cannot listen on %1:%2: %3"_s.arg(m_config.bind).arg(m_config.port).arg(m_frontDoor->errorString());
         return false;
     }
     m_shards->start();
@@ -200,8 +201,8 @@ Service::PublishResult Service::sendUserNotification(const QString &userId, cons
 {
     Publication publication = newPublication(Publication::Kind::Notification, false);
     publication.userId = userId;
-    publication.frame =
-        ServerMessage::encode(ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
+    publication.frame = ServerMessage::encode(
+        ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
     publish(publication, std::move(delivered));
     return {publication.messageId, 0};
 }

@@ -35,7 +35,8 @@ void ShardPool::start()
 {
     for (int index = 0; index < m_shards.size(); ++index) {
         m_threads[index]->start();
-        runOn(index, [](Shard &shard) { shard.start(); }, true);
+        runOn(
+            index, [](Shard &shard) { shard.start(); }, true);
     }
 }
 
@@ -66,8 +67,8 @@ void ShardPool::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &
 {
     const int shard = m_nextShard;
     m_nextShard = (m_nextShard + 1) % int(m_shards.size());
-    runOn(shard, [socketDescriptor, ticket](Shard &target) { target.adoptWebSocket(socketDescriptor, ticket); },
-          false);
+    runOn(
+        shard, [socketDescriptor, ticket](Shard &target) { target.adoptWebSocket(socketDescriptor, ticket); }, false);
 }
 
 void ShardPool::deliver(const Publication &publication, std::function<void(int)> done)
@@ -108,7 +109,8 @@ void ShardPool::closeAll(int code, const QString &reason, std::function<void()> 
                     (*finished)();
             },
             Qt::SingleShotConnection);
-        runOn(shard, [code, reason](Shard &shard) { shard.closeAll(code, reason); }, false);
+        runOn(
+            shard, [code, reason](Shard &shard) { shard.closeAll(code, reason); }, false);
     }
 }
 

@@ -43,8 +43,7 @@ public:
 
     /// Runs `query` on every shard's thread and waits for all answers (blocking this thread only;
     /// shards never wait for this thread, so this cannot deadlock).
-    template<typename T>
-    QList<T> collect(const std::function<T(const Shard &)> &query) const;
+    template <typename T> QList<T> collect(const std::function<T(const Shard &)> &query) const;
 
 signals:
     /// Queued from the shards: an admitted client is gone.
@@ -58,12 +57,12 @@ private:
     int m_nextShard = 0;
 };
 
-template<typename T>
-QList<T> ShardPool::collect(const std::function<T(const Shard &)> &query) const
+template <typename T> QList<T> ShardPool::collect(const std::function<T(const Shard &)> &query) const
 {
     QList<T> answers(m_shards.size());
     for (int shard = 0; shard < m_shards.size(); ++shard)
-        runOn(shard, [&answers, &query, shard](Shard &target) { answers[shard] = query(target); }, true);
+        runOn(
+            shard, [&answers, &query, shard](Shard &target) { answers[shard] = query(target); }, true);
     return answers;
 }
 

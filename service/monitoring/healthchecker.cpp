@@ -13,11 +13,11 @@ HealthStatus HealthChecker::evaluate(const Inputs &inputs) const
 
     const QString memory = QString::number(inputs.memoryPercent, 'f', 1);
     if (inputs.memoryPercent >= m_thresholds.memoryEmergency)
-        health.errors.append(u"memory at %1% of budget (emergency threshold %2%)"_s.arg(memory).arg(
-            m_thresholds.memoryEmergency));
+        health.errors.append(
+            u"memory at %1% of budget (emergency threshold %2%)"_s.arg(memory).arg(m_thresholds.memoryEmergency));
     else if (inputs.memoryPercent >= m_thresholds.memoryCritical)
-        health.warnings.append(u"memory at %1% of budget (critical threshold %2%)"_s.arg(memory).arg(
-            m_thresholds.memoryCritical));
+        health.warnings.append(
+            u"memory at %1% of budget (critical threshold %2%)"_s.arg(memory).arg(m_thresholds.memoryCritical));
     else if (inputs.memoryPercent >= m_thresholds.memoryWarning)
         health.warnings.append(
             u"memory at %1% of budget (warning threshold %2%)"_s.arg(memory).arg(m_thresholds.memoryWarning));
@@ -28,8 +28,7 @@ HealthStatus HealthChecker::evaluate(const Inputs &inputs) const
         health.connectionHealth = false;
         health.warnings.append(u"at the connection limit (%1): new clients are refused"_s.arg(maxConnections));
     } else if (connectionPercent >= m_thresholds.connectionWarningPercent) {
-        health.warnings.append(
-            u"connections at %1% of the limit (%2)"_s.arg(connectionPercent).arg(maxConnections));
+        health.warnings.append(u"connections at %1% of the limit (%2)"_s.arg(connectionPercent).arg(maxConnections));
     }
     if (!inputs.brokerConnected)
         health.warnings.append(u"cluster broker unreachable: delivering to local clients only"_s);

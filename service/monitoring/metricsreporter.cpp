@@ -7,21 +7,22 @@ namespace wsinfra {
 QJsonObject MetricsReporter::toJson(const Figures &figures)
 {
     const ServiceStats &stats = figures.stats;
-    return {{u"stats"_s, stats.toJson()},
-            {u"health"_s, figures.health.toJson()},
-            {u"performance"_s, QJsonObject{{u"averageLatency"_s, stats.averageLatency},
-                                           {u"deliveredMessages"_s, stats.deliveredMessages},
-                                           {u"ioThreads"_s, figures.ioThreads}}},
-            {u"subscriptions"_s, QJsonObject{{u"total"_s, figures.subscriptions}, {u"bills"_s, figures.subscribedBills}}},
-            {u"history"_s, QJsonObject{{u"entries"_s, figures.historyEntries}, {u"bills"_s, figures.historyBills}}},
-            {u"memory"_s, QJsonObject{{u"rssBytes"_s, stats.memoryUsage},
-                                      {u"budgetBytes"_s, figures.memoryBudgetBytes},
-                                      {u"percent"_s, figures.health.memoryUsage}}},
-            {u"security"_s, QJsonObject{{u"rateLimited"_s, figures.rateLimited},
-                                        {u"protocolErrors"_s, figures.protocolErrors},
-                                        {u"authenticationFailures"_s, figures.authenticationFailures},
-                                        {u"refusedConnections"_s, figures.refusedConnections}}},
-            {u"httpRequests"_s, figures.httpRequests}};
+    return {
+        {u"stats"_s, stats.toJson()},
+        {u"health"_s, figures.health.toJson()},
+        {u"performance"_s, QJsonObject{{u"averageLatency"_s, stats.averageLatency},
+                                       {u"deliveredMessages"_s, stats.deliveredMessages},
+                                       {u"ioThreads"_s, figures.ioThreads}}},
+        {u"subscriptions"_s, QJsonObject{{u"total"_s, figures.subscriptions}, {u"bills"_s, figures.subscribedBills}}},
+        {u"history"_s, QJsonObject{{u"entries"_s, figures.historyEntries}, {u"bills"_s, figures.historyBills}}},
+        {u"memory"_s, QJsonObject{{u"rssBytes"_s, stats.memoryUsage},
+                                  {u"budgetBytes"_s, figures.memoryBudgetBytes},
+                                  {u"percent"_s, figures.health.memoryUsage}}},
+        {u"security"_s, QJsonObject{{u"rateLimited"_s, figures.rateLimited},
+                                    {u"protocolErrors"_s, figures.protocolErrors},
+                                    {u"authenticationFailures"_s, figures.authenticationFailures},
+                                    {u"refusedConnections"_s, figures.refusedConnections}}},
+        {u"httpRequests"_s, figures.httpRequests}};
 }
 
 namespace {
@@ -57,8 +58,7 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
     metric(out, "wsinfra_queue_overflows_total", "counter", "Outbound queue overflows.", double(s.queueOverflows));
     metric(out, "wsinfra_reconnections_total", "counter", "Subscriptions that asked to recover missed updates.",
            double(s.reconnections));
-    metric(out, "wsinfra_delivery_latency_average_ms", "gauge", "Average publish-to-socket latency.",
-           s.averageLatency);
+    metric(out, "wsinfra_delivery_latency_average_ms", "gauge", "Average publish-to-socket latency.", s.averageLatency);
     metric(out, "wsinfra_subscriptions", "gauge", "Bill subscriptions of open connections.",
            double(figures.subscriptions));
     metric(out, "wsinfra_subscribed_bills", "gauge", "Bills with at least one subscriber.",

@@ -69,15 +69,15 @@ QJsonObject pageObject(const QString &listName, const QStringList &all, const Pa
 
 HttpResponse notFound(const HttpRequest &request)
 {
-    return HttpResponse::error(404, ErrorCode::NotFound,
-                               u"no such endpoint: %1 %2"_s.arg(QString::fromLatin1(request.method),
-                                                                QString::fromUtf8(request.path)));
+    return HttpResponse::error(
+        404, ErrorCode::NotFound,
+        u"no such endpoint: %1 %2"_s.arg(QString::fromLatin1(request.method), QString::fromUtf8(request.path)));
 }
 
 HttpResponse methodNotAllowed(const QByteArray &allowed)
 {
-    HttpResponse response =
-        HttpResponse::error(405, ErrorCode::MethodNotAllowed, u"method not allowed; use %1"_s.arg(QLatin1StringView(allowed)));
+    HttpResponse response = HttpResponse::error(405, ErrorCode::MethodNotAllowed,
+                                                u"method not allowed; use %1"_s.arg(QLatin1StringView(allowed)));
     response.headers.append(qMakePair(QByteArray("Allow"), allowed));
     return response;
 }
@@ -220,8 +220,8 @@ void HttpApi::handleApi(const HttpRequest &request, const QList<QByteArray> &seg
     }
     const qint64 billId = billIdOf(segments.at(1));
     if (billId == 0)
-        return respond(HttpResponse::error(400, ErrorCode::BadRequest,
-                                           u"bill id must be an integer from 1 to 2^53-1"_s));
+        return respond(
+            HttpResponse::error(400, ErrorCode::BadRequest, u"bill id must be an integer from 1 to 2^53-1"_s));
     QJsonObject answer = pageObject(u"subscribers"_s, m_service.getBillSubscribers(billId), page);
     answer.insert(u"bill_id"_s, billId);
     respond(HttpResponse::json(200, answer));
@@ -244,8 +244,8 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
     if (first == "bills") {
         const qint64 billId = billIdOf(segments.at(1));
         if (billId == 0)
-            return respond(HttpResponse::error(400, ErrorCode::BadRequest,
-                                               u"bill id must be an integer from 1 to 2^53-1"_s));
+            return respond(
+                HttpResponse::error(400, ErrorCode::BadRequest, u"bill id must be an integer from 1 to 2^53-1"_s));
         auto result = std::make_shared<Service::PublishResult>();
         *result = m_service.broadcastBillUpdate(billId, body, [respond, result, billId](int delivered) {
             respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
@@ -261,16 +261,16 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
             return respond(notFound(request));
         auto result = std::make_shared<Service::PublishResult>();
         *result = m_service.sendUserNotification(userId, body, [respond, result](int delivered) {
-            respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
-                                                        {u"delivered"_s, delivered},
-                                                        {u"stored"_s, false}}));
+            respond(HttpResponse::json(
+                200,
+                QJsonObject{{u"message_id"_s, result->messageId}, {u"delivered"_s, delivered}, {u"stored"_s, false}}));
         });
         return;
     }
     auto result = std::make_shared<Service::PublishResult>();
     *result = m_service.broadcastToAll(body, [respond, result](int delivered) {
-        respond(HttpResponse::json(
-            200, QJsonObject{{u"message_id"_s, result->messageId}, {u"delivered"_s, delivered}}));
+        respond(
+            HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId}, {u"delivered"_s, delivered}}));
     });
 }
 

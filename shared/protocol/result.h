@@ -17,8 +17,7 @@ struct Error
 
 /// The value of a parser or validator, or the Error that explains why there is none.
 /// Every input from outside is parsed by a function returning a Result (DESIGN.md).
-template<typename T>
-class Result
+template <typename T> class Result
 {
 public:
     Result(T value) : m_value(std::move(value)) {}

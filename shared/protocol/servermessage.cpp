@@ -37,7 +37,7 @@ QJsonObject connected(const QString &connectionId, const QString &userId, qint64
 QJsonObject billUpdate(qint64 billId, qint64 offset, const QString &messageId, qint64 timestampMs,
                        const QJsonValue &data)
 {
-    return {{u"type"_s, u"bill_update"_s}, {u"bill_id"_s, billId},   {u"offset"_s, offset},
+    return {{u"type"_s, u"bill_update"_s}, {u"bill_id"_s, billId}, {u"offset"_s, offset},
             {u"message_id"_s, messageId},  {u"ts"_s, timestampMs}, {u"data"_s, data}};
 }
 

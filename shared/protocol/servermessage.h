@@ -22,7 +22,8 @@ QJsonObject subscribed(const QJsonValue &requestId, const QList<qint64> &billIds
 QJsonObject unsubscribed(const QJsonValue &requestId, const QList<qint64> &billIds);
 QJsonObject pong(const QJsonValue &requestId);
 /// An `error` frame; `extra` fields (e.g. bill_id and offset of unrecoverable_position) are merged in.
-QJsonObject error(const QJsonValue &requestId, const QString &code, const QString &message, const QJsonObject &extra = {});
+QJsonObject error(const QJsonValue &requestId, const QString &code, const QString &message,
+                  const QJsonObject &extra = {});
 
 /// Compact JSON text of an envelope.
 QString encode(const QJsonObject &envelope);

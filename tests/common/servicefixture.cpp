@@ -4,8 +4,8 @@
 
 #include <QDateTime>
 #include <QDeadlineTimer>
-#include <QJsonDocument>
 #include <QFile>
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 #include <sys/resource.h>

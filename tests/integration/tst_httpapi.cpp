@@ -883,8 +883,8 @@ void TestHttpApi::refusalSurvivesAClientStillSending()
             socket.waitForBytesWritten(50);
             received += socket.readAll();
         }
-        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll(), socket.state() != QAbstractSocket::ConnectedState ||
-                                                                     received.contains("\r\n\r\n{")),
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll(),
+                                  socket.state() != QAbstractSocket::ConnectedState || received.contains("\r\n\r\n{")),
                                  5000);
         received += socket.readAll();
         QCOMPARE(statusOf(received), 431);

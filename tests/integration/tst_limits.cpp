@@ -6,11 +6,11 @@
 #include "servicefixture.h"
 #include "wsclient.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpSocket>
 #include <QtEndian>
-#include <QElapsedTimer>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -294,7 +294,8 @@ void TestLimits::runningOutOfDescriptorsDoesNotSpin()
         delete socket;
     QTRY_COMPARE_WITH_TIMEOUT(httpGet(service.httpUrl(u"/health"_s)).status, 200, 15000);
     QByteArray errors;
-    QTRY_VERIFY2((errors += service.standardError()).contains("cannot accept: Too many open files"), errors.constData());
+    QTRY_VERIFY2((errors += service.standardError()).contains("cannot accept: Too many open files"),
+                 errors.constData());
     QCOMPARE(service.terminate(), 0);
 }
 
