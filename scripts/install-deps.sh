@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-    build-essential cmake ninja-build pkg-config git
+    build-essential cmake ninja-build pkg-config git clang-format
     qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev libgl-dev
     libhiredis-dev redis-server
     gcovr
