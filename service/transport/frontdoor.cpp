@@ -5,6 +5,7 @@
 #include "core/shardpool.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
+#include "transport/clientaddress.h"
 #include "transport/httpresponse.h"
 #include "transport/lingeringclose.h"
 #include "transport/tcplistener.h"
@@ -35,18 +36,7 @@ QString peerAddressOf(qintptr socketDescriptor)
     socklen_t length = sizeof(storage);
     if (::getpeername(int(socketDescriptor), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
         return {};
-    QHostAddress address(reinterpret_cast<const sockaddr *>(&storage));
-    bool isIpv4 = false;
-    const quint32 ipv4 = address.toIPv4Address(&isIpv4);
-    return isIpv4 ? QHostAddress(ipv4).toString() : address.toString();
-}
-
-QByteArray bearerTokenOf(const HttpRequest &head)
-{
-    const QByteArray authorization = head.header("authorization");
-    if (authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        return authorization.mid(7).trimmed();
-    return {};
+    return clientAddressText(QHostAddress(reinterpret_cast<const sockaddr *>(&storage)));
 }
 
 } // namespace
@@ -178,7 +168,7 @@ void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsize
 
     QByteArray token = head.query.queryItemValue(u"token"_s, QUrl::FullyDecoded).toUtf8();
     if (token.isEmpty())
-        token = bearerTokenOf(head);
+        token = head.bearerToken();
     if (!token.isEmpty()) {
         const Result<JwtClaims> claims = m_verifier.verify(token);
         if (!claims) {

@@ -122,10 +122,8 @@ bool HttpApi::authorized(const HttpRequest &request, const QString &peerAddress)
     if (m_settings.apiKey.isEmpty())
         return QHostAddress(peerAddress).isLoopback();
     QByteArray presented = request.header("x-api-key");
-    const QByteArray authorization = request.header("authorization");
-    if (presented.isEmpty() && authorization.size() > 7 &&
-        authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        presented = authorization.mid(7).trimmed();
+    if (presented.isEmpty())
+        presented = request.bearerToken();
     return !presented.isEmpty() && constantTimeEquals(presented, m_settings.apiKey);
 }
 

@@ -263,6 +263,14 @@ bool HttpRequest::keepAlive() const
     return versionMinor >= 1 || hasHeaderToken("Connection", "keep-alive");
 }
 
+QByteArray HttpRequest::bearerToken() const
+{
+    const QByteArray authorization = header("authorization");
+    if (authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return authorization.mid(7).trimmed();
+    return {};
+}
+
 bool HttpRequest::isWebSocketUpgrade() const
 {
     return method == "GET" && versionMinor >= 1 && hasHeaderToken("Upgrade", "websocket") &&

@@ -33,6 +33,8 @@ struct HttpRequest
     bool isWebSocketUpgrade() const;
     /// Whether any `name` header, read as a comma-separated list, holds `token` (case-insensitive).
     bool hasHeaderToken(QByteArrayView name, QByteArrayView token) const;
+    /// The credentials of an "Authorization: Bearer ..." header (scheme case-insensitive); empty if none.
+    QByteArray bearerToken() const;
 };
 
 /// Bounds that keep a hostile client from making the parser grow without limit.

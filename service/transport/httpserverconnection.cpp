@@ -1,5 +1,7 @@
 #include "transport/httpserverconnection.h"
 
+#include "transport/clientaddress.h"
+
 #include <QHostAddress>
 #include <QPointer>
 #include <QTcpSocket>
@@ -26,10 +28,7 @@ HttpServerConnection::HttpServerConnection(qintptr socketDescriptor, const HttpL
         QTimer::singleShot(0, this, &HttpServerConnection::finish);
         return;
     }
-    const QHostAddress peer = m_socket->peerAddress();
-    bool isIpv4 = false;
-    const quint32 ipv4 = peer.toIPv4Address(&isIpv4);
-    m_peerAddress = isIpv4 ? QHostAddress(ipv4).toString() : peer.toString();
+    m_peerAddress = clientAddressText(m_socket->peerAddress());
     m_idleTimer->start();
     // The front door only peeked: the request may already be waiting.
     if (m_socket->bytesAvailable() > 0)

@@ -48,6 +48,8 @@ class TestHttpRequestParser : public QObject
     Q_OBJECT
 
 private slots:
+    void bearerToken_data();
+    void bearerToken();
     void validRequest_data();
     void validRequest();
     void pipelinedRequests();
@@ -865,6 +867,33 @@ void TestHttpRequestParser::mutatedRequests()
     }
     QVERIFY(completed > 0);
     QVERIFY(failed > 0);
+}
+
+void TestHttpRequestParser::bearerToken_data()
+{
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("bearer") << QByteArray("Bearer abc.def") << QByteArray("abc.def");
+    QTest::newRow("scheme case") << QByteArray("bEaReR abc") << QByteArray("abc");
+    QTest::newRow("padded") << QByteArray("Bearer   abc  ") << QByteArray("abc");
+    QTest::newRow("basic") << QByteArray("Basic dXNlcjpwdw==") << QByteArray();
+    QTest::newRow("scheme only") << QByteArray("Bearer") << QByteArray();
+    QTest::newRow("scheme and space") << QByteArray("Bearer ") << QByteArray();
+    QTest::newRow("no space") << QByteArray("Bearerabc") << QByteArray();
+    QTest::newRow("none") << QByteArray() << QByteArray();
+}
+
+void TestHttpRequestParser::bearerToken()
+{
+    QFETCH(QByteArray, authorization);
+    QFETCH(QByteArray, expected);
+    QByteArray head = "GET / HTTP/1.1\r\nHost: x\r\n";
+    if (!authorization.isNull())
+        head += "Authorization: " + authorization + "\r\n";
+    head += "\r\n";
+    const HttpRequestParser::HeadResult result = HttpRequestParser::parseHead(head);
+    QCOMPARE(result.status, HttpRequestParser::Status::Complete);
+    QCOMPARE(result.request.bearerToken(), expected);
 }
 
 QTEST_GUILESS_MAIN(TestHttpRequestParser)
