@@ -32,4 +32,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# With recommends: the same set the scripts were verified with (Qt 6 CMake configs look for some).
+$sudo apt-get install -y -qq "${missing[@]}"
