@@ -20,8 +20,6 @@ public:
     virtual void close(int code, const QString &reason) = 0;
     /// Transport-level keep-alive; the peer's answer is reported with alive().
     virtual void ping() = 0;
-    /// Bytes accepted by sendText that the peer has not been sent yet.
-    virtual qint64 bufferedBytes() const = 0;
 
 signals:
     void textReceived(const QString &text);

@@ -46,7 +46,6 @@ struct Connection
     int rateLimitViolations = 0;
     int protocolErrors = 0;
     qint64 lastSeenMs = 0;
-    qint64 connectedAtMs = 0;
     bool closing = false;
 
     const QString &userId() const { return ticket.userId; }

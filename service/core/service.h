@@ -76,7 +76,6 @@ public:
     /// The Prometheus text exposition of getMetrics().
     QByteArray prometheusMetrics() const;
 
-    bool isShuttingDown() const { return m_shuttingDown; }
     StatisticsCollector &statistics() { return *m_statistics; }
 
 private:

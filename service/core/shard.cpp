@@ -114,7 +114,6 @@ void Shard::onNewConnection()
         connection->transport = transport;
         connection->inboundBudget = TokenBucket(m_settings.messagesPerSecond, m_settings.messageBurst);
         connection->lastSeenMs = m_clock.nowMs();
-        connection->connectedAtMs = connection->lastSeenMs;
         const ConnectionId id = connection->id;
         m_connections.insert(id, connection);
         if (!ticket.userId.isEmpty())
@@ -271,20 +270,6 @@ QSet<QString> Shard::subscribersOf(qint64 billId) const
             users.insert(connection->userId());
     }
     return users;
-}
-
-bool Shard::indexesConsistent() const
-{
-    if (!m_subscriptions.isConsistent())
-        return false;
-    for (auto user = m_connectionsByUser.cbegin(); user != m_connectionsByUser.cend(); ++user) {
-        for (ConnectionId id : *user) {
-            const auto connection = m_connections.value(id);
-            if (!connection || connection->userId() != user.key())
-                return false;
-        }
-    }
-    return true;
 }
 
 } // namespace wsinfra

@@ -33,8 +33,6 @@ public:
           StatisticsCollector &statistics, const Clock &clock);
     ~Shard() override;
 
-    int index() const { return m_index; }
-
     /// Creates the shard's QWebSocketServer and heartbeat timer; call once on the shard's thread.
     void start();
     /// Takes a TCP connection whose WebSocket upgrade request is still unread in the socket.
@@ -44,15 +42,12 @@ public:
     /// Closes every connection (shutdown: 1001).
     void closeAll(int code, const QString &reason);
 
-    int connectionCount() const { return int(m_connections.size()); }
-    int pendingHandshakeCount() const { return int(m_pendingHandshakes.size()); }
     /// Bills followed by any connection of the user on this shard.
     QSet<qint64> subscriptionsOfUser(const QString &userId) const;
     /// User ids of this shard's connections that follow the bill (anonymous ones excluded).
     QSet<QString> subscribersOf(qint64 billId) const;
     qsizetype subscriptionCount() const { return m_subscriptions.subscriptionCount(); }
     QList<qint64> subscribedBills() const { return m_subscriptions.bills(); }
-    bool indexesConsistent() const;
 
 signals:
     /// A connection admitted by the front door is gone (or never completed its handshake).

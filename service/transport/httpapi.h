@@ -30,7 +30,6 @@ public:
     void adopt(qintptr socketDescriptor);
     /// Lets answers in flight finish, closes idle connections; `done` runs when none is left.
     void drain(std::function<void()> done);
-    int openConnections() const { return int(m_connections.size()); }
 
     /// Handles one request (public for tests of routing without a socket).
     void handle(const HttpRequest &request, const QString &peerAddress, const HttpServerConnection::Respond &respond);

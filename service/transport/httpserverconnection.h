@@ -28,7 +28,6 @@ public:
 
     /// Closes now when idle, else right after the answer in flight (graceful shutdown).
     void closeWhenIdle();
-    bool isBusy() const { return m_busy; }
 
 signals:
     /// The connection is closed; it deletes itself later.

@@ -17,8 +17,6 @@ NativeWebSocketAdapter::NativeWebSocketAdapter(QWebSocket *socket, QObject *pare
         emit unsupportedReceived();
     });
     connect(m_socket, &QWebSocket::pong, this, [this](quint64, const QByteArray &) { emit alive(); });
-    connect(m_socket, &QWebSocket::bytesWritten, this,
-            [this](qint64 written) { m_bufferedBytes = qMax<qint64>(0, m_bufferedBytes - written); });
     connect(m_socket, &QWebSocket::disconnected, this, &NativeWebSocketAdapter::onDisconnected);
 }
 
@@ -32,7 +30,7 @@ void NativeWebSocketAdapter::sendText(const QString &text)
 {
     if (m_closed)
         return;
-    m_bufferedBytes += m_socket->sendTextMessage(text);
+    m_socket->sendTextMessage(text);
     // Write now rather than on the next write-notifier turn: one syscall instead of a notifier
     // enable/dispatch/disable cycle per socket, which dominates fan-out to many sockets.
     m_socket->flush();
@@ -49,11 +47,6 @@ void NativeWebSocketAdapter::ping()
 {
     if (!m_closed)
         m_socket->ping();
-}
-
-qint64 NativeWebSocketAdapter::bufferedBytes() const
-{
-    return m_bufferedBytes;
 }
 
 void NativeWebSocketAdapter::onDisconnected()

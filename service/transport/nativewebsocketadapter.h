@@ -18,13 +18,11 @@ public:
     void sendText(const QString &text) override;
     void close(int code, const QString &reason) override;
     void ping() override;
-    qint64 bufferedBytes() const override;
 
 private:
     void onDisconnected();
 
     QWebSocket *m_socket;
-    qint64 m_bufferedBytes = 0;
     bool m_closed = false;
 };
 

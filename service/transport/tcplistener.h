@@ -27,12 +27,9 @@ public:
     /// Binds and listens; false with errorString() set on failure.
     bool listen(const QHostAddress &address, quint16 port, int backlog);
     void close();
-    bool isListening() const { return m_descriptor >= 0; }
     QHostAddress address() const;
     quint16 port() const;
     QString errorString() const { return m_errorString; }
-    /// How often accepting paused because the process had no descriptor left.
-    qint64 resourcePauses() const { return m_resourcePauses; }
 
 private:
     void acceptPending();
@@ -42,7 +39,7 @@ private:
     QSocketNotifier *m_notifier = nullptr;
     QTimer *m_retry;
     QString m_errorString;
-    qint64 m_resourcePauses = 0;
+    qint64 m_resourcePauses = 0; ///< throttles the warning to one per 100 pauses
 };
 
 } // namespace wsinfra
