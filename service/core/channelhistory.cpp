@@ -13,11 +13,13 @@ HistoryEntry ChannelHistory::append(qint64 billId, const QString &messageId, qin
     QWriteLocker locker(&m_lock);
     auto it = m_streams.find(billId);
     if (it == m_streams.end())
-        it = m_streams.insert(billId, Stream{0, CircularBuffer<HistoryEntry>(m_maxEntriesPerBill)});
+        it = m_streams.insert(billId, Stream{0, 0, CircularBuffer<HistoryEntry>(m_maxEntriesPerBill)});
     Stream &stream = it.value();
-    HistoryEntry entry{stream.lastOffset + 1, timestampMs, messageId, QString()};
+    HistoryEntry entry{stream.lastOffset + 1, ++m_sequence, timestampMs, messageId, QString()};
     entry.frame = encode(entry.offset);
     stream.lastOffset = entry.offset;
+    if (stream.entries.isFull()) // the oldest entry (or, with no room at all, this one) is lost to recovery
+        stream.droppedSequence = stream.entries.isEmpty() ? entry.sequence : stream.entries.front().sequence;
     stream.entries.push(entry);
     return entry;
 }
@@ -29,12 +31,44 @@ qint64 ChannelHistory::currentOffset(qint64 billId) const
     return it == m_streams.cend() ? 0 : it->lastOffset;
 }
 
+qint64 ChannelHistory::currentSequence() const
+{
+    QReadLocker locker(&m_lock);
+    return m_sequence;
+}
+
 ChannelHistory::Recovery ChannelHistory::since(qint64 billId, qint64 since) const
 {
     QReadLocker locker(&m_lock);
-    Recovery recovery;
     const auto it = m_streams.constFind(billId);
-    recovery.currentOffset = it == m_streams.cend() ? 0 : it->lastOffset;
+    return sinceLocked(it == m_streams.cend() ? nullptr : &*it, since);
+}
+
+ChannelHistory::Recovery ChannelHistory::sinceSequence(qint64 billId, qint64 sequence) const
+{
+    QReadLocker locker(&m_lock);
+    if (sequence < 0 || sequence > m_sequence)
+        return Recovery{false, 0, {}}; // a position this node never handed out (a restart): resync
+    const auto it = m_streams.constFind(billId);
+    if (it == m_streams.cend())
+        return sinceLocked(nullptr, 0);
+    // The client saw every update of this bill up to `sequence`: translate that into the bill's offset.
+    // Updates after it that were evicted cannot be replayed.
+    if (it->droppedSequence > sequence)
+        return Recovery{false, it->lastOffset, {}};
+    qint64 seenOffset = it->entries.isEmpty() ? it->lastOffset : it->entries.front().offset - 1;
+    for (const HistoryEntry &entry : it->entries) {
+        if (entry.sequence > sequence)
+            break;
+        seenOffset = entry.offset;
+    }
+    return sinceLocked(&*it, seenOffset);
+}
+
+ChannelHistory::Recovery ChannelHistory::sinceLocked(const Stream *stream, qint64 since) const
+{
+    Recovery recovery;
+    recovery.currentOffset = stream ? stream->lastOffset : 0;
     if (since < 0 || since > recovery.currentOffset)
         return recovery;
     if (since == recovery.currentOffset) {
@@ -44,7 +78,7 @@ ChannelHistory::Recovery ChannelHistory::since(qint64 billId, qint64 since) cons
     // Entries are contiguous in offset; expired ones count as missing without being removed here
     // (readers do not write), so the first usable entry must be since + 1.
     const qint64 oldestAllowed = m_clock.nowMs() - m_ttlMs;
-    const CircularBuffer<HistoryEntry> &entries = it->entries;
+    const CircularBuffer<HistoryEntry> &entries = stream->entries;
     for (const HistoryEntry &entry : entries) {
         if (entry.offset <= since)
             continue;
@@ -64,6 +98,7 @@ void ChannelHistory::dropExpired(Stream &stream, qint64 nowMs) const
     for (const HistoryEntry &entry : stream.entries) {
         if (entry.timestampMs >= nowMs - m_ttlMs)
             break;
+        stream.droppedSequence = entry.sequence;
         ++expired;
     }
     stream.entries.removeFront(expired);

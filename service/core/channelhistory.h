@@ -16,6 +16,7 @@ namespace wsinfra {
 struct HistoryEntry
 {
     qint64 offset = 0;
+    qint64 sequence = 0; ///< node-wide order of every update of every bill (Socket.IO recovery offsets)
     qint64 timestampMs = 0;
     QString messageId;
     QString frame;
@@ -46,6 +47,11 @@ public:
     /// What a client that has seen everything up to `since` missed. Not recoverable when updates
     /// after `since` have already been evicted or expired, or `since` lies in the future.
     Recovery since(qint64 billId, qint64 since) const;
+    /// The same for a client that has seen every update of every bill up to the node-wide `sequence`
+    /// (Socket.IO connection state recovery: one offset for all of a client's bills).
+    Recovery sinceSequence(qint64 billId, qint64 sequence) const;
+    /// The sequence of the last update of any bill (0 when none).
+    qint64 currentSequence() const;
 
     /// Drops expired entries of every bill; returns how many were dropped.
     qsizetype pruneExpired();
@@ -57,15 +63,18 @@ private:
     struct Stream
     {
         qint64 lastOffset = 0;
+        qint64 droppedSequence = 0; ///< the sequence of the newest entry evicted or expired
         CircularBuffer<HistoryEntry> entries;
     };
     void dropExpired(Stream &stream, qint64 nowMs) const;
+    Recovery sinceLocked(const Stream *stream, qint64 since) const;
 
     const int m_maxEntriesPerBill;
     const qint64 m_ttlMs;
     const Clock &m_clock;
     mutable QReadWriteLock m_lock;
     QHash<qint64, Stream> m_streams;
+    qint64 m_sequence = 0;
 };
 
 } // namespace wsinfra

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QLatin1StringView>
 #include <QObject>
 #include <QString>
 
@@ -14,8 +15,12 @@ class ClientTransport : public QObject
 public:
     using QObject::QObject;
 
-    /// Sends one JSON envelope (compact text).
-    virtual void sendText(const QString &text) = 0;
+    /// Sends one JSON envelope (compact text) whose `type` is `type`. `sequence` is the node-wide
+    /// position of a bill update (Socket.IO attaches it as the recovery offset), 0 for other envelopes.
+    virtual void sendText(QLatin1StringView type, const QString &text, qint64 sequence) = 0;
+    /// Sends the direct answer to the client request being handled. Socket.IO answers the request's
+    /// acknowledgement with it when the client asked for one; by default it is an ordinary envelope.
+    virtual void sendReply(QLatin1StringView type, const QString &text) { sendText(type, text, 0); }
     /// Closes with a close code of the wire contract and a short reason.
     virtual void close(int code, const QString &reason) = 0;
     /// Transport-level keep-alive; the peer's answer is reported with alive().

@@ -4,11 +4,19 @@
 
 namespace wsinfra {
 
-bool Connection::send(const QString &text) const
+bool Connection::send(QLatin1StringView type, const QString &text, qint64 sequence) const
 {
     if (closing || !transport)
         return false;
-    transport->sendText(text);
+    transport->sendText(type, text, sequence);
+    return true;
+}
+
+bool Connection::reply(QLatin1StringView type, const QString &text) const
+{
+    if (closing || !transport)
+        return false;
+    transport->sendReply(type, text);
     return true;
 }
 

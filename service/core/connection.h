@@ -49,8 +49,11 @@ struct Connection
     bool closing = false;
 
     const QString &userId() const { return ticket.userId; }
-    /// Sends unless the connection is closing; returns whether it was sent.
-    bool send(const QString &text) const;
+    /// Sends unless the connection is closing; returns whether it was sent. `type` is the envelope's
+    /// type; `sequence` the node-wide position of a bill update (0 for other envelopes).
+    bool send(QLatin1StringView type, const QString &text, qint64 sequence = 0) const;
+    /// Sends the answer to the request being handled (a Socket.IO acknowledgement when asked for).
+    bool reply(QLatin1StringView type, const QString &text) const;
     /// Closes once; later calls are ignored so that a connection is never closed twice.
     void close(int code, const QString &reason);
 };

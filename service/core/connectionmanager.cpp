@@ -13,6 +13,7 @@ ConnectionManager::ConnectionManager(const Limits &limits, StatisticsCollector &
 
 ConnectionManager::Decision ConnectionManager::admit(const QString &address, const QString &userId)
 {
+    const QMutexLocker locker(&m_mutex);
     if (m_total >= m_limits.maxConnections) {
         m_statistics.connectionRefused();
         return {Verdict::RefuseFull, u"the service is at its connection limit (%1)"_s.arg(m_limits.maxConnections)};
@@ -46,6 +47,7 @@ void ConnectionManager::decrement(QHash<QString, int> &counts, const QString &ke
 
 void ConnectionManager::release(const QString &address, const QString &userId)
 {
+    const QMutexLocker locker(&m_mutex);
     if (m_total > 0)
         --m_total;
     decrement(m_byAddress, address);
@@ -53,8 +55,33 @@ void ConnectionManager::release(const QString &address, const QString &userId)
         decrement(m_byUser, userId);
 }
 
+int ConnectionManager::totalConnections() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_total;
+}
+
+bool ConnectionManager::isUserConnected(const QString &userId) const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_byUser.contains(userId);
+}
+
+int ConnectionManager::connectionCount(const QString &userId) const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_byUser.value(userId);
+}
+
+int ConnectionManager::uniqueUsers() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return int(m_byUser.size());
+}
+
 QStringList ConnectionManager::connectedUsers() const
 {
+    const QMutexLocker locker(&m_mutex);
     QStringList users = m_byUser.keys();
     users.sort();
     return users;

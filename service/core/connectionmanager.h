@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QMutex>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -9,9 +10,11 @@ namespace wsinfra {
 
 class StatisticsCollector;
 
-/// Admission and the user registry of the node, on the orchestrator's thread: enforces the
-/// connection limits (total, per address, per user) before a client reaches a shard, and knows
-/// which users are connected and how often. Shards report every departure back to it.
+/// Admission and the user registry of the node: enforces the connection limits (total, per address,
+/// per user) before a client reaches a shard, and knows which users are connected and how often.
+/// The front door admits native clients; a shard admits a Socket.IO client when its CONNECT packet
+/// names the user, so every function is thread-safe (one short lock per connection, never on the
+/// message path). Shards report every departure back through release().
 class ConnectionManager : public QObject
 {
     Q_OBJECT
@@ -43,17 +46,18 @@ public:
     /// A client that admit() let in is gone.
     void release(const QString &address, const QString &userId);
 
-    int totalConnections() const { return m_total; }
-    bool isUserConnected(const QString &userId) const { return m_byUser.contains(userId); }
-    int connectionCount(const QString &userId) const { return m_byUser.value(userId); }
+    int totalConnections() const;
+    bool isUserConnected(const QString &userId) const;
+    int connectionCount(const QString &userId) const;
     QStringList connectedUsers() const;
-    int uniqueUsers() const { return int(m_byUser.size()); }
+    int uniqueUsers() const;
 
 private:
     static void decrement(QHash<QString, int> &counts, const QString &key);
 
     const Limits m_limits;
     StatisticsCollector &m_statistics;
+    mutable QMutex m_mutex;
     int m_total = 0;
     QHash<QString, int> m_byAddress;
     QHash<QString, int> m_byUser;

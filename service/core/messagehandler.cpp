@@ -36,9 +36,10 @@ bool MessageHandler::admitByRateLimit(Connection &connection)
         connection.close(CloseCode::RateLimited, u"rate limit exceeded repeatedly"_s);
         return false;
     }
-    connection.send(ServerMessage::encode(
-        ServerMessage::error(QJsonValue::Undefined, ErrorCode::RateLimited,
-                             u"too many messages: at most %1 per second"_s.arg(m_settings.messagesPerSecond))));
+    connection.reply(ServerMessage::Type::Error,
+                     ServerMessage::encode(ServerMessage::error(
+                         QJsonValue::Undefined, ErrorCode::RateLimited,
+                         u"too many messages: at most %1 per second"_s.arg(m_settings.messagesPerSecond))));
     return false;
 }
 
@@ -50,7 +51,7 @@ void MessageHandler::protocolError(Connection &connection, const QJsonValue &req
         connection.close(CloseCode::TooManyProtocolErrors, u"too many protocol errors"_s);
         return;
     }
-    connection.send(ServerMessage::encode(ServerMessage::error(requestId, code, message)));
+    connection.reply(ServerMessage::Type::Error, ServerMessage::encode(ServerMessage::error(requestId, code, message)));
 }
 
 void MessageHandler::handleUnsupported(Connection &connection)
@@ -84,7 +85,7 @@ void MessageHandler::handleText(Connection &connection, const QString &text)
         unsubscribe(connection, *message);
         break;
     case ClientMessageType::Ping:
-        connection.send(ServerMessage::encode(ServerMessage::pong(message->id)));
+        connection.reply(ServerMessage::Type::Pong, ServerMessage::encode(ServerMessage::pong(message->id)));
         break;
     case ClientMessageType::Ack:
         // Notifications are acknowledged without a reply; the inbox uses acks to stop redelivery.
@@ -100,9 +101,10 @@ void MessageHandler::subscribe(Connection &connection, const ClientMessage &mess
             ++newBills;
     }
     if (m_subscriptions.subscriptionCountOf(connection.id) + newBills > m_settings.maxSubscriptionsPerConnection) {
-        connection.send(ServerMessage::encode(ServerMessage::error(
-            message.id, ErrorCode::TooManySubscriptions,
-            u"a connection may follow at most %1 bills"_s.arg(m_settings.maxSubscriptionsPerConnection))));
+        connection.reply(ServerMessage::Type::Error,
+                         ServerMessage::encode(ServerMessage::error(message.id, ErrorCode::TooManySubscriptions,
+                                                                    u"a connection may follow at most %1 bills"_s.arg(
+                                                                        m_settings.maxSubscriptionsPerConnection))));
         return;
     }
     if (!message.since.isEmpty())
@@ -137,20 +139,22 @@ void MessageHandler::subscribe(Connection &connection, const ClientMessage &mess
         offsets.insert(billId, lastOffset);
     }
 
-    connection.send(ServerMessage::encode(ServerMessage::subscribed(message.id, message.billIds, offsets)));
+    connection.reply(ServerMessage::Type::Subscribed,
+                     ServerMessage::encode(ServerMessage::subscribed(message.id, message.billIds, offsets)));
     for (const HistoryEntry &entry : std::as_const(recovered))
-        connection.send(entry.frame);
+        connection.send(ServerMessage::Type::BillUpdate, entry.frame, entry.sequence);
     if (!recovered.isEmpty())
         m_statistics.messagesDelivered(recovered.size());
     for (const QJsonObject &error : std::as_const(unrecoverable))
-        connection.send(ServerMessage::encode(error));
+        connection.send(ServerMessage::Type::Error, ServerMessage::encode(error));
 }
 
 void MessageHandler::unsubscribe(Connection &connection, const ClientMessage &message)
 {
     for (qint64 billId : message.billIds)
         m_subscriptions.unsubscribe(connection.id, billId);
-    connection.send(ServerMessage::encode(ServerMessage::unsubscribed(message.id, message.billIds)));
+    connection.reply(ServerMessage::Type::Unsubscribed,
+                     ServerMessage::encode(ServerMessage::unsubscribed(message.id, message.billIds)));
 }
 
 } // namespace wsinfra

@@ -10,9 +10,10 @@ struct Publication
 {
     enum class Kind { BillUpdate, Notification, Broadcast };
     Kind kind = Kind::Broadcast;
-    qint64 billId = 0; ///< BillUpdate
-    qint64 offset = 0; ///< BillUpdate: position in the bill's stream
-    QString userId;    ///< Notification
+    qint64 billId = 0;   ///< BillUpdate
+    qint64 offset = 0;   ///< BillUpdate: position in the bill's stream
+    qint64 sequence = 0; ///< BillUpdate: node-wide position (ChannelHistory), the Socket.IO recovery offset
+    QString userId;      ///< Notification
     QString messageId;
     qint64 timestampMs = 0;
     QString frame; ///< the JSON envelope as sent on a native WebSocket

@@ -191,6 +191,7 @@ Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonVa
                 ServerMessage::billUpdate(billId, offset, publication.messageId, publication.timestampMs, update));
         });
     publication.offset = entry.offset;
+    publication.sequence = entry.sequence;
     publication.frame = entry.frame;
     publish(publication, std::move(delivered));
     return {publication.messageId, publication.offset};

@@ -136,8 +136,9 @@ void Shard::onNewConnection()
                               m_draining ? u"server shutting down"_s : ticket.refuseReason);
             continue;
         }
-        connection->send(ServerMessage::encode(
-            ServerMessage::connected(connection->publicId, ticket.userId, m_settings.heartbeatIntervalMs)));
+        connection->send(ServerMessage::Type::Connected,
+                         ServerMessage::encode(ServerMessage::connected(connection->publicId, ticket.userId,
+                                                                        m_settings.heartbeatIntervalMs)));
     }
 }
 
@@ -178,7 +179,8 @@ int Shard::deliver(const Publication &publication)
             if (!m_subscriptions.advance(id, publication.billId, publication.offset))
                 continue;
             const auto connection = m_connections.value(id);
-            if (connection && connection->send(publication.frame))
+            if (connection &&
+                connection->send(ServerMessage::Type::BillUpdate, publication.frame, publication.sequence))
                 ++delivered;
         }
         break;
@@ -187,14 +189,14 @@ int Shard::deliver(const Publication &publication)
         const QSet<ConnectionId> ids = m_connectionsByUser.value(publication.userId);
         for (ConnectionId id : ids) {
             const auto connection = m_connections.value(id);
-            if (connection && connection->send(publication.frame))
+            if (connection && connection->send(ServerMessage::Type::Notification, publication.frame))
                 ++delivered;
         }
         break;
     }
     case Publication::Kind::Broadcast:
         for (const auto &connection : std::as_const(m_connections)) {
-            if (connection->send(publication.frame))
+            if (connection->send(ServerMessage::Type::Broadcast, publication.frame))
                 ++delivered;
         }
         break;

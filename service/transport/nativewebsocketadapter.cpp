@@ -26,7 +26,7 @@ NativeWebSocketAdapter::~NativeWebSocketAdapter()
     m_socket->disconnect(this);
 }
 
-void NativeWebSocketAdapter::sendText(const QString &text)
+void NativeWebSocketAdapter::sendText(QLatin1StringView, const QString &text, qint64)
 {
     if (m_closed)
         return;

@@ -15,7 +15,7 @@ public:
     explicit NativeWebSocketAdapter(QWebSocket *socket, QObject *parent = nullptr);
     ~NativeWebSocketAdapter() override;
 
-    void sendText(const QString &text) override;
+    void sendText(QLatin1StringView type, const QString &text, qint64 sequence) override;
     void close(int code, const QString &reason) override;
     void ping() override;
 

@@ -3,6 +3,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QLatin1StringView>
 #include <QList>
 #include <QString>
 
@@ -12,6 +13,18 @@ namespace wsinfra {
 /// JSON object; transports frame it (a native text frame, a Socket.IO event). `encode` makes the
 /// compact UTF-8 text once, so a publish is serialised once for every recipient.
 namespace ServerMessage {
+
+/// The `type` of each server envelope; Socket.IO sends each as the event of that name.
+namespace Type {
+inline constexpr QLatin1StringView Connected{"connected"};
+inline constexpr QLatin1StringView BillUpdate{"bill_update"};
+inline constexpr QLatin1StringView Notification{"notification"};
+inline constexpr QLatin1StringView Broadcast{"broadcast"};
+inline constexpr QLatin1StringView Subscribed{"subscribed"};
+inline constexpr QLatin1StringView Unsubscribed{"unsubscribed"};
+inline constexpr QLatin1StringView Pong{"pong"};
+inline constexpr QLatin1StringView Error{"error"};
+} // namespace Type
 
 QJsonObject connected(const QString &connectionId, const QString &userId, qint64 heartbeatIntervalMs);
 QJsonObject billUpdate(qint64 billId, qint64 offset, const QString &messageId, qint64 timestampMs,

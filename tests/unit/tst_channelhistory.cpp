@@ -117,6 +117,77 @@ private slots:
         QVERIFY(!history.since(1, 0).recoverable);
         QVERIFY(history.since(1, 1).recoverable);
     }
+
+    void sequenceOrdersUpdatesAcrossBills()
+    {
+        ManualClock clock;
+        ChannelHistory history(10, 60'000, clock);
+        QCOMPARE(history.currentSequence(), 0);
+        QCOMPARE(add(history, 1, clock).sequence, 1);
+        QCOMPARE(add(history, 2, clock).sequence, 2);
+        QCOMPARE(add(history, 1, clock).sequence, 3);
+        QCOMPARE(history.currentSequence(), 3);
+    }
+
+    void recoveryBySequenceReplaysWhatCameAfterIt()
+    {
+        ManualClock clock;
+        ChannelHistory history(10, 60'000, clock);
+        add(history, 1, clock); // seq 1, bill 1 offset 1
+        add(history, 2, clock); // seq 2, bill 2 offset 1
+        add(history, 1, clock); // seq 3, bill 1 offset 2
+        add(history, 2, clock); // seq 4, bill 2 offset 2
+        add(history, 1, clock); // seq 5, bill 1 offset 3
+
+        ChannelHistory::Recovery bill1 = history.sinceSequence(1, 2);
+        QVERIFY(bill1.recoverable);
+        QCOMPARE(bill1.currentOffset, 3);
+        QCOMPARE(bill1.entries.size(), 2);
+        QCOMPARE(bill1.entries.at(0).sequence, 3);
+        QCOMPARE(bill1.entries.at(1).sequence, 5);
+
+        const ChannelHistory::Recovery bill2 = history.sinceSequence(2, 2);
+        QVERIFY(bill2.recoverable);
+        QCOMPARE(bill2.entries.size(), 1);
+        QCOMPARE(bill2.entries.at(0).offset, 2);
+
+        QVERIFY(history.sinceSequence(1, 5).recoverable);
+        QVERIFY(history.sinceSequence(1, 5).entries.isEmpty());
+        QCOMPARE(history.sinceSequence(1, 0).entries.size(), 3);
+        QVERIFY(history.sinceSequence(7, 3).recoverable); // a bill nothing was published to
+    }
+
+    void recoveryBySequenceRefusesUnknownOrEvictedPositions()
+    {
+        ManualClock clock;
+        ChannelHistory history(2, 60'000, clock);
+        add(history, 1, clock); // seq 1 (evicted below)
+        add(history, 2, clock); // seq 2
+        add(history, 1, clock); // seq 3
+        add(history, 1, clock); // seq 4: evicts seq 1
+        QVERIFY(!history.sinceSequence(1, 0).recoverable);
+        QVERIFY(history.sinceSequence(1, 1).recoverable);
+        QCOMPARE(history.sinceSequence(1, 1).entries.size(), 2);
+        QVERIFY(history.sinceSequence(2, 0).recoverable);
+        // A position the node never handed out (it restarted): the client must resync.
+        QVERIFY(!history.sinceSequence(1, 99).recoverable);
+        QVERIFY(!history.sinceSequence(1, -1).recoverable);
+    }
+
+    void recoveryBySequenceTreatsExpiredUpdatesAsLost()
+    {
+        ManualClock clock;
+        ChannelHistory history(10, 1'000, clock);
+        add(history, 1, clock); // seq 1
+        clock.advanceMs(600);
+        add(history, 1, clock); // seq 2
+        clock.advanceMs(600);   // seq 1 expired, not yet pruned
+        QVERIFY(!history.sinceSequence(1, 0).recoverable);
+        QVERIFY(history.sinceSequence(1, 1).recoverable);
+        history.pruneExpired();
+        QVERIFY(!history.sinceSequence(1, 0).recoverable);
+        QCOMPARE(history.sinceSequence(1, 1).entries.size(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestChannelHistory)
