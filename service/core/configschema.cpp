@@ -96,6 +96,21 @@ constexpr ConfigOption kOptions[] = {
      Hour, "Interval of memory measurements"_L1, false, C::None, &S::memoryCheckIntervalMs},
     {"healthCheckInterval"_L1, "HEALTH_CHECK_INTERVAL"_L1, "health-check-interval"_L1, T::Milliseconds, "5s"_L1, 100,
      Hour, "Interval of health evaluation"_L1, false, C::None, &S::healthCheckIntervalMs},
+    {"socketioPingInterval"_L1, "SOCKETIO_PING_INTERVAL"_L1, "socketio-ping-interval"_L1, T::Milliseconds, "25s"_L1,
+     100, Hour, "Interval of the Engine.IO pings the service sends to Socket.IO clients"_L1, false, C::None,
+     &S::socketioPingIntervalMs},
+    {"socketioPingTimeout"_L1, "SOCKETIO_PING_TIMEOUT"_L1, "socketio-ping-timeout"_L1, T::Milliseconds, "20s"_L1, 100,
+     Hour, "Close a Socket.IO client that does not answer a ping within this time"_L1, false, C::None,
+     &S::socketioPingTimeoutMs},
+    {"socketioConnectTimeout"_L1, "SOCKETIO_CONNECT_TIMEOUT"_L1, "socketio-connect-timeout"_L1, T::Milliseconds,
+     "45s"_L1, 100, Hour, "Close an Engine.IO session that joins no namespace within this time"_L1, false, C::None,
+     &S::socketioConnectTimeoutMs},
+    {"socketioRecoveryDuration"_L1, "SOCKETIO_RECOVERY_DURATION"_L1, "socketio-recovery-duration"_L1, T::Milliseconds,
+     "2m"_L1, 0, Day, "How long a Socket.IO client that lost its transport may resume its session (0 = no recovery)"_L1,
+     false, C::None, &S::socketioRecoveryDurationMs},
+    {"corsOrigins"_L1, "WSINFRA_CORS_ORIGINS"_L1, "cors-origins"_L1, T::String, ""_L1, 0, 0,
+     "Browser origins allowed to reach Socket.IO from other sites, comma-separated (* = any, empty = none)"_L1, false,
+     C::None, &S::corsOrigins},
 };
 
 constexpr bool fieldMatchesType(const ConfigOption &option)

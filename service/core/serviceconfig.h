@@ -56,6 +56,11 @@ struct ServiceConfig
     qint64 requestHeadTimeoutMs = 10000;
     qint64 memoryCheckIntervalMs = 10000;
     qint64 healthCheckIntervalMs = 5000;
+    qint64 socketioPingIntervalMs = 25000;
+    qint64 socketioPingTimeoutMs = 20000;
+    qint64 socketioConnectTimeoutMs = 45000;
+    qint64 socketioRecoveryDurationMs = 120000; // 0 = no connection state recovery
+    QString corsOrigins;                        // comma-separated; empty = no cross-origin access
 
     bool operator==(const ServiceConfig &other) const = default;
 };

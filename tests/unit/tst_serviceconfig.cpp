@@ -96,6 +96,16 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.memoryCheckIntervalMs);
     if (key == "healthCheckInterval"_L1)
         return n(c.healthCheckIntervalMs);
+    if (key == "socketioPingInterval"_L1)
+        return n(c.socketioPingIntervalMs);
+    if (key == "socketioPingTimeout"_L1)
+        return n(c.socketioPingTimeoutMs);
+    if (key == "socketioConnectTimeout"_L1)
+        return n(c.socketioConnectTimeoutMs);
+    if (key == "socketioRecoveryDuration"_L1)
+        return n(c.socketioRecoveryDurationMs);
+    if (key == "corsOrigins"_L1)
+        return c.corsOrigins;
     return std::nullopt;
 }
 
@@ -141,7 +151,12 @@ QStringList allEnvironmentNames()
             u"WSINFRA_MAX_HTTP_BODY"_s,
             u"WSINFRA_REQUEST_HEAD_TIMEOUT"_s,
             u"MEMORY_CHECK_INTERVAL"_s,
-            u"HEALTH_CHECK_INTERVAL"_s};
+            u"HEALTH_CHECK_INTERVAL"_s,
+            u"SOCKETIO_PING_INTERVAL"_s,
+            u"SOCKETIO_PING_TIMEOUT"_s,
+            u"SOCKETIO_CONNECT_TIMEOUT"_s,
+            u"SOCKETIO_RECOVERY_DURATION"_s,
+            u"WSINFRA_CORS_ORIGINS"_s};
 }
 
 QProcessEnvironment environment(const QStringList &assignments)
@@ -247,6 +262,11 @@ private slots:
             {"requestHeadTimeout", "10000"},
             {"memoryCheckInterval", "10000"},
             {"healthCheckInterval", "5000"},
+            {"socketioPingInterval", "25000"},
+            {"socketioPingTimeout", "20000"},
+            {"socketioConnectTimeout", "45000"},
+            {"socketioRecoveryDuration", "120000"},
+            {"corsOrigins", ""},
         };
         QCOMPARE(rows.size(), qsizetype(ConfigLoader::schema().size()));
         for (const auto &[key, expected] : rows)
