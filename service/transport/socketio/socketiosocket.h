@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+namespace wsinfra {
+
+class EngineIoSession;
+class SocketIoClient;
+
+/// One Socket.IO client in one namespace. Created by SocketIoServer when a CONNECT is accepted; after
+/// disconnected() it sends nothing more and deletes itself (deleteLater). Holding a QPointer to it is the safe
+/// way to keep it.
+class SocketIoSocket : public QObject
+{
+    Q_OBJECT
+public:
+    ~SocketIoSocket() override;
+
+    /// The Socket.IO id sent in the CONNECT answer ("sid").
+    QString id() const { return m_id; }
+    QString nsp() const { return m_nsp; }
+    /// The Engine.IO session the socket lives on; null once that session is gone.
+    EngineIoSession *engine() const;
+    /// The CONNECT payload (an empty object when the client sent none).
+    QJsonObject handshakeAuth() const { return m_auth; }
+    /// Until disconnected() was emitted.
+    bool isConnected() const { return m_connected; }
+
+    /// An EVENT: arguments are [name, args...]; with attachments it goes out as BINARY_EVENT and the arguments
+    /// must hold the placeholders {"_placeholder":true,"num":N}. Ignored once disconnected.
+    void emitEvent(const QJsonArray &arguments, const QList<QByteArray> &attachments = {});
+    /// Fast path: an EVENT whose arguments array is already serialised JSON text (see encodeEventText).
+    void emitEventText(QByteArrayView jsonArrayText);
+    /// Answers the client's event that carried ackId.
+    void sendAck(qint64 ackId, const QJsonArray &arguments, const QList<QByteArray> &attachments = {});
+    void sendAckText(qint64 ackId, QByteArrayView jsonArrayText);
+    /// Server-side namespace disconnect: DISCONNECT packet, then disconnected("server namespace disconnect").
+    /// The Engine.IO session stays open.
+    void disconnect();
+    /// QObject's disconnect() overloads stay usable (e.g. socket->disconnect(receiver)); a call without
+    /// arguments on a non-const socket is the namespace disconnect above.
+    using QObject::disconnect;
+
+signals:
+    /// An EVENT/BINARY_EVENT from the client: arguments[0] is the event name; ackId -1 = no ack requested.
+    void eventReceived(const QJsonArray &arguments, const QList<QByteArray> &attachments, qint64 ackId);
+    /// Once. reason as Socket.IO names them: "client namespace disconnect", "server namespace disconnect",
+    /// "transport close", "transport error", "ping timeout", "parse error", "server shutting down", "forced close"
+    void disconnected(const QString &reason);
+
+private:
+    friend class SocketIoClient;
+
+    SocketIoSocket(SocketIoClient *client, const QString &id, const QString &nsp, const QJsonObject &auth);
+    /// Emits disconnected(reason) once and schedules deletion; sends nothing.
+    void finish(const QString &reason);
+    void sendMessages(const QList<QByteArray> &messages);
+
+    QPointer<SocketIoClient> m_client;
+    const QString m_id;
+    const QString m_nsp;
+    const QJsonObject m_auth;
+    bool m_connected = true;
+};
+
+} // namespace wsinfra

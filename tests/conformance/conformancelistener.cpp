@@ -1,0 +1,162 @@
+#include "conformancelistener.h"
+
+#include "protocol/codes.h"
+#include "transport/clientaddress.h"
+#include "transport/engineio/engineioserver.h"
+#include "transport/httpserverconnection.h"
+#include "transport/requestsniffer.h"
+#include "transport/tcplistener.h"
+
+#include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <memory>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+
+namespace {
+
+QString peerKeyOf(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + u'|' + QString::number(port);
+}
+
+HttpResponse notFound()
+{
+    return HttpResponse::error(404, ErrorCode::NotFound, u"nothing is served at this path"_s);
+}
+
+} // namespace
+
+ConformanceListener::ConformanceListener(const Settings &settings, const QByteArray &path, EngineIoServer *engine,
+                                         QObject *parent)
+    : QObject(parent), m_settings(settings), m_base(path), m_engine(engine),
+      m_listener(new TcpListener([this](qintptr socketDescriptor) { m_sniffer->sniff(socketDescriptor); }, this)),
+      m_sniffer(new RequestSniffer(
+          {settings.limits, settings.headTimeoutMs},
+          [this](qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength) {
+              route(socketDescriptor, head, headLength);
+          },
+          this)),
+      m_webSockets(new QWebSocketServer(u"wsinfra-conformance"_s, QWebSocketServer::NonSecureMode, this))
+{
+    while (m_base.endsWith('/'))
+        m_base.chop(1);
+    m_webSockets->setHandshakeTimeout(std::chrono::milliseconds(settings.headTimeoutMs));
+    connect(m_webSockets, &QWebSocketServer::newConnection, this, &ConformanceListener::onNewWebSocket);
+}
+
+ConformanceListener::~ConformanceListener() = default;
+
+bool ConformanceListener::listen()
+{
+    return m_listener->listen(m_settings.address, m_settings.port, 1024);
+}
+
+QHostAddress ConformanceListener::address() const
+{
+    return m_listener->address();
+}
+
+quint16 ConformanceListener::port() const
+{
+    return m_listener->port();
+}
+
+QString ConformanceListener::errorString() const
+{
+    return m_listener->errorString();
+}
+
+void ConformanceListener::close()
+{
+    m_listener->close();
+    const QList<QPointer<HttpServerConnection>> connections = m_connections;
+    for (const QPointer<HttpServerConnection> &connection : connections) {
+        if (connection)
+            connection->closeWhenIdle();
+    }
+}
+
+bool ConformanceListener::servesPath(const QByteArray &path) const
+{
+    return path == m_base || path.startsWith(QByteArray(m_base + '/'));
+}
+
+void ConformanceListener::route(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength)
+{
+    if (!m_engine || !servesPath(head.path)) {
+        RequestSniffer::answerAndClose(socketDescriptor, headLength, notFound(), this);
+        return;
+    }
+    if (head.isWebSocketUpgrade())
+        upgrade(socketDescriptor);
+    else
+        serveHttp(socketDescriptor);
+}
+
+void ConformanceListener::serveHttp(qintptr socketDescriptor)
+{
+    // The handler needs the connection (its end tells the engine that a long-poll was given up), which exists
+    // only once constructed; requests are handled from the event loop, never in the constructor.
+    auto self = std::make_shared<QPointer<HttpServerConnection>>();
+    auto *connection = new HttpServerConnection(
+        socketDescriptor, m_settings.limits, m_settings.idleTimeoutMs,
+        [this, self](const HttpRequest &request, const QString &peerAddress, HttpServerConnection::Respond respond) {
+            if (!m_engine || !servesPath(request.path)) {
+                respond(notFound());
+                return;
+            }
+            m_engine->handleHttp(request, peerAddress, std::move(respond), self->data());
+        },
+        this);
+    *self = connection;
+    m_connections.append(connection);
+    connect(connection, &HttpServerConnection::finished, this, [this] {
+        m_connections.removeIf([](const QPointer<HttpServerConnection> &entry) { return entry.isNull(); });
+    });
+}
+
+void ConformanceListener::upgrade(qintptr socketDescriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
+        ::close(int(socketDescriptor));
+        return;
+    }
+    const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
+    m_handshakes.insert(peerKey, socket);
+    // A client that leaves (or is dropped by the handshake timeout) before the upgrade completes.
+    connect(socket, &QTcpSocket::disconnected, this, [this, peerKey, socket] {
+        if (m_handshakes.value(peerKey) == socket)
+            m_handshakes.remove(peerKey);
+        socket->deleteLater();
+    });
+    m_webSockets->handleConnection(socket);
+}
+
+void ConformanceListener::onNewWebSocket()
+{
+    while (QWebSocket *webSocket = m_webSockets->nextPendingConnection()) {
+        const QString peerKey = peerKeyOf(webSocket->peerAddress(), webSocket->peerPort());
+        // The QWebSocket runs on the adopted QTcpSocket: it now owns it.
+        if (const QPointer<QTcpSocket> socket = m_handshakes.take(peerKey)) {
+            socket->disconnect(this);
+            socket->setParent(webSocket);
+        }
+        if (!m_engine) {
+            webSocket->abort();
+            webSocket->deleteLater();
+            continue;
+        }
+        m_engine->handleWebSocket(webSocket, clientAddressText(webSocket->peerAddress()));
+    }
+}
+
+} // namespace wsinfra
