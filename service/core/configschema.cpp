@@ -96,6 +96,8 @@ constexpr ConfigOption kOptions[] = {
      Hour, "Interval of memory measurements"_L1, false, C::None, &S::memoryCheckIntervalMs},
     {"healthCheckInterval"_L1, "HEALTH_CHECK_INTERVAL"_L1, "health-check-interval"_L1, T::Milliseconds, "5s"_L1, 100,
      Hour, "Interval of health evaluation"_L1, false, C::None, &S::healthCheckIntervalMs},
+    {"maxLatencySamples"_L1, "MAX_LATENCY_SAMPLES"_L1, "max-latency-samples"_L1, T::Int, "1000"_L1, 1, 1000000,
+     "Latest delivery latencies kept for the p50/p99 in the metrics"_L1, false, C::None, &S::maxLatencySamples},
     {"socketioPingInterval"_L1, "SOCKETIO_PING_INTERVAL"_L1, "socketio-ping-interval"_L1, T::Milliseconds, "25s"_L1,
      100, Hour, "Interval of the Engine.IO pings the service sends to Socket.IO clients"_L1, false, C::None,
      &S::socketioPingIntervalMs},

@@ -3,6 +3,8 @@
 #include "core/subscriptionmanager.h"
 #include "util/tokenbucket.h"
 
+#include <QByteArray>
+#include <QList>
 #include <QMetaType>
 #include <QPointer>
 #include <QString>
@@ -33,6 +35,12 @@ struct ShardSettings
     int rateLimitMaxViolations = 20;
     int maxSubscriptionsPerConnection = 1000;
     int maxProtocolErrors = 50;
+    bool allowAnonymous = false;
+    // Socket.IO (Engine.IO v4) on the same port
+    qint64 socketIoPingIntervalMs = 25'000;
+    qint64 socketIoPingTimeoutMs = 20'000;
+    qint64 socketIoConnectTimeoutMs = 45'000;
+    QList<QByteArray> corsOrigins; ///< exact origins or "*"; empty = no cross-origin access
 };
 
 /// One live client of a shard. Owned by its shard and touched only on the shard's thread.

@@ -46,6 +46,7 @@ public:
     /// A client that admit() let in is gone.
     void release(const QString &address, const QString &userId);
 
+    const Limits &limits() const { return m_limits; }
     int totalConnections() const;
     bool isUserConnected(const QString &userId) const;
     int connectionCount(const QString &userId) const;

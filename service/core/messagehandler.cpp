@@ -11,6 +11,8 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcMessages, "wsinfra.core.messages", QtWarningMsg)
@@ -147,6 +149,35 @@ void MessageHandler::subscribe(Connection &connection, const ClientMessage &mess
         m_statistics.messagesDelivered(recovered.size());
     for (const QJsonObject &error : std::as_const(unrecoverable))
         connection.send(ServerMessage::Type::Error, ServerMessage::encode(error));
+}
+
+void MessageHandler::resume(Connection &connection, const QList<qint64> &bills, qint64 sequence)
+{
+    QList<HistoryEntry> missed;
+    for (qint64 billId : bills) {
+        const ChannelHistory::Recovery recovery = m_history.sinceSequence(billId, sequence);
+        if (!m_subscriptions.subscribe(connection.id, billId, recovery.currentOffset))
+            m_subscriptions.advance(connection.id, billId, recovery.currentOffset);
+        if (recovery.recoverable) {
+            missed.append(recovery.entries);
+            continue;
+        }
+        // Recoverability was checked before recovery was promised; history moved on in between.
+        connection.send(ServerMessage::Type::Error,
+                        ServerMessage::encode(ServerMessage::error(
+                            QJsonValue::Undefined, ErrorCode::UnrecoverablePosition,
+                            u"updates of bill %1 missed while disconnected are no longer in history; resync and "
+                            u"subscribe from offset %2"_s.arg(billId)
+                                .arg(recovery.currentOffset),
+                            {{u"bill_id"_s, billId}, {u"offset"_s, recovery.currentOffset}})));
+    }
+    std::sort(missed.begin(), missed.end(),
+              [](const HistoryEntry &a, const HistoryEntry &b) { return a.sequence < b.sequence; });
+    for (const HistoryEntry &entry : std::as_const(missed))
+        connection.send(ServerMessage::Type::BillUpdate, entry.frame, entry.sequence);
+    if (!missed.isEmpty())
+        m_statistics.messagesDelivered(missed.size());
+    m_statistics.reconnection();
 }
 
 void MessageHandler::unsubscribe(Connection &connection, const ClientMessage &message)

@@ -22,6 +22,9 @@ public:
                    const ShardSettings &settings, const Clock &clock);
 
     void handleText(Connection &connection, const QString &text);
+    /// Resumes a recovered Socket.IO session: follows `bills` again and sends, in publish order, the
+    /// updates after the node-wide `sequence` the client last saw.
+    void resume(Connection &connection, const QList<qint64> &bills, qint64 sequence);
     /// A frame the protocol does not carry (binary): answered with bad_request.
     void handleUnsupported(Connection &connection);
 

@@ -4,6 +4,8 @@
 #include "core/broker.h"
 #include "core/channelhistory.h"
 #include "core/connectionmanager.h"
+#include "core/deduplicator.h"
+#include "core/recoverystore.h"
 #include "core/shard.h"
 #include "core/shardpool.h"
 #include "memory/processmemory.h"
@@ -45,6 +47,15 @@ ShardSettings shardSettingsOf(const ServiceConfig &config)
     settings.messageBurst = config.messageBurst;
     settings.rateLimitMaxViolations = config.rateLimitMaxViolations;
     settings.maxSubscriptionsPerConnection = config.maxSubscriptionsPerConnection;
+    settings.allowAnonymous = config.allowAnonymous;
+    settings.socketIoPingIntervalMs = config.socketioPingIntervalMs;
+    settings.socketIoPingTimeoutMs = config.socketioPingTimeoutMs;
+    settings.socketIoConnectTimeoutMs = config.socketioConnectTimeoutMs;
+    const QStringList origins = config.corsOrigins.split(u',', Qt::SkipEmptyParts);
+    for (const QString &origin : origins) {
+        if (!origin.trimmed().isEmpty())
+            settings.corsOrigins.append(origin.trimmed().toUtf8());
+    }
     return settings;
 }
 
@@ -52,15 +63,19 @@ ShardSettings shardSettingsOf(const ServiceConfig &config)
 
 Service::Service(const ServiceConfig &config, const Clock &clock, QObject *parent)
     : QObject(parent), m_config(config), m_clock(clock), m_nodeId(randomNodeId()),
-      m_statistics(std::make_unique<StatisticsCollector>(clock)),
+      m_statistics(std::make_unique<StatisticsCollector>(clock, config.maxLatencySamples)),
       m_history(std::make_unique<ChannelHistory>(config.historySize, config.historyTtlMs, clock)),
       m_jwtVerifier(std::make_unique<JwtVerifier>(config.jwtSecret, clock)),
-      m_processMemory(std::make_unique<ProcessMemory>())
+      m_recovery(std::make_unique<RecoveryStore>(config.socketioRecoveryDurationMs, config.maxConnections, clock)),
+      m_processMemory(std::make_unique<ProcessMemory>()),
+      m_deduplicator(std::make_unique<Deduplicator>(config.dedupeCacheSize, config.dedupeWindowMs, clock))
 {
     m_connections = new ConnectionManager(
         {config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser}, *m_statistics, this);
     const int ioThreads = config.ioThreads > 0 ? config.ioThreads : QThread::idealThreadCount();
-    m_shards = new ShardPool(ioThreads, m_nodeId, shardSettingsOf(config), *m_history, *m_statistics, clock, this);
+    const ShardContext context{m_nodeId, shardSettingsOf(config), m_history.get(), m_statistics.get(),
+                               &clock,   m_jwtVerifier.get(),     m_connections,   m_recovery.get()};
+    m_shards = new ShardPool(ioThreads, context, this);
     connect(m_shards, &ShardPool::connectionReleased, m_connections, [this](const AdmissionTicket &ticket) {
         // Clients refused over a limit were upgraded only to be told why: they were never counted.
         if (ticket.refuseCloseCode == 0)
@@ -180,9 +195,32 @@ Publication Service::newPublication(Publication::Kind kind, bool toEveryone)
     return publication;
 }
 
-Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonValue &update,
-                                                    DeliveredCallback delivered)
+std::optional<Service::PublishResult> Service::findDuplicate(const QString &scopeKey, DeliveredCallback &delivered)
 {
+    if (scopeKey.isEmpty())
+        return std::nullopt;
+    const std::optional<Deduplicator::Remembered> original = m_deduplicator->find(scopeKey);
+    if (!original)
+        return std::nullopt;
+    m_statistics->duplicateMessage();
+    if (delivered) // later, as for a real publish: the caller may only now store the result
+        QMetaObject::invokeMethod(
+            this, [delivered = std::move(delivered)] { delivered(0); }, Qt::QueuedConnection);
+    return PublishResult{original->messageId, original->offset, true};
+}
+
+void Service::rememberPublish(const QString &scopeKey, const Publication &publication)
+{
+    if (!scopeKey.isEmpty())
+        m_deduplicator->remember(scopeKey, {publication.messageId, publication.offset, publication.timestampMs});
+}
+
+Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonValue &update,
+                                                    DeliveredCallback delivered, const QString &idempotencyKey)
+{
+    const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::billScope(billId, idempotencyKey);
+    if (const std::optional<PublishResult> original = findDuplicate(scopeKey, delivered))
+        return *original;
     Publication publication = newPublication(Publication::Kind::BillUpdate, false);
     publication.billId = billId;
     const HistoryEntry entry =
@@ -193,28 +231,44 @@ Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonVa
     publication.offset = entry.offset;
     publication.sequence = entry.sequence;
     publication.frame = entry.frame;
+    rememberPublish(scopeKey, publication);
     publish(publication, std::move(delivered));
     return {publication.messageId, publication.offset};
 }
 
 Service::PublishResult Service::sendUserNotification(const QString &userId, const QJsonValue &notification,
-                                                     DeliveredCallback delivered)
+                                                     DeliveredCallback delivered, const QString &idempotencyKey)
 {
+    const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::userScope(userId, idempotencyKey);
+    if (const std::optional<PublishResult> original = findDuplicate(scopeKey, delivered))
+        return *original;
     Publication publication = newPublication(Publication::Kind::Notification, false);
     publication.userId = userId;
     publication.frame = ServerMessage::encode(
         ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
+    rememberPublish(scopeKey, publication);
     publish(publication, std::move(delivered));
     return {publication.messageId, 0};
 }
 
-Service::PublishResult Service::broadcastToAll(const QJsonValue &message, DeliveredCallback delivered)
+Service::PublishResult Service::broadcastToAll(const QJsonValue &message, DeliveredCallback delivered,
+                                               const QString &idempotencyKey)
 {
+    const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::broadcastScope(idempotencyKey);
+    if (const std::optional<PublishResult> original = findDuplicate(scopeKey, delivered))
+        return *original;
     Publication publication = newPublication(Publication::Kind::Broadcast, true);
     publication.frame =
         ServerMessage::encode(ServerMessage::broadcast(publication.messageId, publication.timestampMs, message));
+    rememberPublish(scopeKey, publication);
     publish(publication, std::move(delivered));
     return {publication.messageId, 0};
+}
+
+void Service::handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
+                                 std::function<void(const HttpResponse &)> respond)
+{
+    m_shards->handleEngineIoHttp(request, peerAddress, std::move(respond));
 }
 
 bool Service::isUserConnected(const QString &userId) const
@@ -312,6 +366,11 @@ MetricsReporter::Figures Service::collectFigures() const
     figures.refusedConnections = m_statistics->refusedConnectionCount();
     figures.httpRequests = m_statistics->httpRequestCount();
     figures.ioThreads = m_shards->shardCount();
+    const StatisticsCollector::LatencySummary latency = m_statistics->latencySummary();
+    figures.latencyP50 = latency.p50;
+    figures.latencyP99 = latency.p99;
+    figures.latencyCount = latency.count;
+    figures.latencySumMs = latency.sumMs;
     return figures;
 }
 

@@ -13,16 +13,21 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace wsinfra {
 
 class Broker;
+struct HttpRequest;
+struct HttpResponse;
 class ChannelHistory;
 class Clock;
 class ConnectionManager;
+class Deduplicator;
 class FrontDoor;
 class HttpApi;
 class JwtVerifier;
+class RecoveryStore;
 class ProcessMemory;
 class ShardPool;
 class StatisticsCollector;
@@ -51,19 +56,30 @@ public:
     struct PublishResult
     {
         QString messageId;
-        qint64 offset = 0; ///< bill updates only
+        qint64 offset = 0;      ///< bill updates only
+        bool duplicate = false; ///< a repeated idempotency key: the original answer, nothing was sent
     };
     using DeliveredCallback = std::function<void(int delivered)>;
 
+    // The publishes take an optional idempotency key (empty: none). A key already used for the same
+    // target within the dedupe window (DEDUPE_WINDOW, remembered on this node, at most
+    // DEDUPE_CACHE_SIZE keys) returns the original message id and offset with `duplicate` set,
+    // and nothing is delivered or stored; `delivered` then runs with 0, after the call has returned.
+
     /// Sends an update to every subscriber of the bill and stores it in the bill's history.
     /// `delivered` runs once every shard has handed it to its subscribers.
-    PublishResult broadcastBillUpdate(qint64 billId, const QJsonValue &update, DeliveredCallback delivered = {});
+    PublishResult broadcastBillUpdate(qint64 billId, const QJsonValue &update, DeliveredCallback delivered = {},
+                                      const QString &idempotencyKey = {});
     /// Sends a notification to every live connection of the user.
     PublishResult sendUserNotification(const QString &userId, const QJsonValue &notification,
-                                       DeliveredCallback delivered = {});
+                                       DeliveredCallback delivered = {}, const QString &idempotencyKey = {});
     /// Sends a message to every connection.
-    PublishResult broadcastToAll(const QJsonValue &message, DeliveredCallback delivered = {});
+    PublishResult broadcastToAll(const QJsonValue &message, DeliveredCallback delivered = {},
+                                 const QString &idempotencyKey = {});
 
+    /// An Engine.IO long-polling request of a Socket.IO client, answered by the shard of its session.
+    void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
+                            std::function<void(const HttpResponse &)> respond);
     bool isUserConnected(const QString &userId) const;
     QList<qint64> getUserSubscriptions(const QString &userId) const;
     int getConnectionCount(const QString &userId) const;
@@ -84,6 +100,10 @@ private:
     /// A publication of `kind` with a fresh message id and timestamp, counted as published.
     Publication newPublication(Publication::Kind kind, bool toEveryone);
     void publish(const Publication &publication, DeliveredCallback delivered);
+    /// The original answer when `scopeKey` (empty: no idempotency key) was published within the
+    /// dedupe window; it is counted, and `delivered` runs with 0.
+    std::optional<PublishResult> findDuplicate(const QString &scopeKey, DeliveredCallback &delivered);
+    void rememberPublish(const QString &scopeKey, const Publication &publication);
     void deliverRemote(const Publication &publication);
 
     const ServiceConfig m_config;
@@ -93,7 +113,9 @@ private:
     std::unique_ptr<StatisticsCollector> m_statistics;
     std::unique_ptr<ChannelHistory> m_history;
     std::unique_ptr<JwtVerifier> m_jwtVerifier;
+    std::unique_ptr<RecoveryStore> m_recovery;
     std::unique_ptr<ProcessMemory> m_processMemory;
+    std::unique_ptr<Deduplicator> m_deduplicator;
     ConnectionManager *m_connections = nullptr;
     ShardPool *m_shards = nullptr;
     Broker *m_broker = nullptr;

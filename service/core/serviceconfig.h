@@ -56,6 +56,7 @@ struct ServiceConfig
     qint64 requestHeadTimeoutMs = 10000;
     qint64 memoryCheckIntervalMs = 10000;
     qint64 healthCheckIntervalMs = 5000;
+    int maxLatencySamples = 1000;
     qint64 socketioPingIntervalMs = 25000;
     qint64 socketioPingTimeoutMs = 20000;
     qint64 socketioConnectTimeoutMs = 45000;

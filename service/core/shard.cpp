@@ -4,7 +4,9 @@
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
 #include "protocol/servermessage.h"
+#include "transport/clientaddress.h"
 #include "transport/nativewebsocketadapter.h"
+#include "transport/socketioendpoint.h"
 #include "util/clock.h"
 
 #include <QLoggingCategory>
@@ -33,10 +35,10 @@ constexpr int ShardIdShift = 48;
 
 } // namespace
 
-Shard::Shard(int index, const QString &nodeId, const ShardSettings &settings, ChannelHistory &history,
-             StatisticsCollector &statistics, const Clock &clock)
-    : m_index(index), m_nodeId(nodeId), m_settings(settings), m_history(history), m_statistics(statistics),
-      m_clock(clock), m_messageHandler(m_subscriptions, history, statistics, m_settings, clock)
+Shard::Shard(int index, const ShardContext &context)
+    : m_index(index), m_context(context), m_settings(m_context.settings), m_history(*context.history),
+      m_statistics(*context.statistics), m_clock(*context.clock),
+      m_messageHandler(m_subscriptions, m_history, m_statistics, m_settings, m_clock)
 {
 }
 
@@ -47,6 +49,7 @@ void Shard::start()
     m_server = new QWebSocketServer(u"wsinfra"_s, QWebSocketServer::NonSecureMode, this);
     m_server->setHandshakeTimeout(std::chrono::milliseconds(qMin<qint64>(m_settings.connectionTimeoutMs, 10'000)));
     connect(m_server, &QWebSocketServer::newConnection, this, &Shard::onNewConnection);
+    m_socketIo = new SocketIoEndpoint(*this, m_index, this);
 
     m_heartbeatTimer = new QTimer(this);
     // Checking more often than the interval keeps timeouts close to their configured value.
@@ -55,21 +58,49 @@ void Shard::start()
     m_heartbeatTimer->start();
 }
 
-void Shard::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket)
+QTcpSocket *Shard::adoptSocket(qintptr socketDescriptor)
 {
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(socketDescriptor)) {
         qCWarning(lcShard) << "cannot adopt socket:" << socket->errorString();
         delete socket;
+        return nullptr;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    return socket;
+}
+
+void Shard::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket)
+{
+    QTcpSocket *socket = adoptSocket(socketDescriptor);
+    if (!socket) {
         emit connectionReleased(ticket);
         return;
     }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
-    m_pendingHandshakes.insert(peerKey, PendingHandshake{socket, ticket});
+    m_pendingHandshakes.insert(peerKey, PendingHandshake{socket, ticket, false});
     // A client that leaves (or is dropped by the handshake timeout) before the upgrade completes.
     connect(socket, &QTcpSocket::disconnected, this, [this, peerKey] { releasePending(peerKey); });
     m_server->handleConnection(socket);
+}
+
+void Shard::adoptEngineIoWebSocket(qintptr socketDescriptor)
+{
+    QTcpSocket *socket = adoptSocket(socketDescriptor);
+    if (!socket)
+        return;
+    const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
+    AdmissionTicket ticket;
+    ticket.address = clientAddressText(socket->peerAddress());
+    m_pendingHandshakes.insert(peerKey, PendingHandshake{socket, ticket, true});
+    connect(socket, &QTcpSocket::disconnected, this, [this, peerKey] { releasePending(peerKey); });
+    m_server->handleConnection(socket);
+}
+
+void Shard::handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
+                               std::function<void(const HttpResponse &)> respond)
+{
+    m_socketIo->handleHttp(request, peerAddress, std::move(respond));
 }
 
 void Shard::releasePending(const QString &peerKey)
@@ -80,8 +111,10 @@ void Shard::releasePending(const QString &peerKey)
     if (pending->socket)
         pending->socket->deleteLater();
     const AdmissionTicket ticket = pending->ticket;
+    const bool admitted = !pending->engineIo;
     m_pendingHandshakes.erase(pending);
-    emit connectionReleased(ticket);
+    if (admitted)
+        emit connectionReleased(ticket);
     checkDrained();
 }
 
@@ -101,45 +134,67 @@ void Shard::onNewConnection()
             pending->socket->setParent(socket);
         }
         const AdmissionTicket ticket = pending->ticket;
+        const bool engineIo = pending->engineIo;
         m_pendingHandshakes.erase(pending);
 
         socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxPayloadBytes));
         socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxPayloadBytes));
-        auto *transport = new NativeWebSocketAdapter(socket, this);
-
-        auto connection = std::make_shared<Connection>();
-        connection->id = (ConnectionId(m_index) << ShardIdShift) | ++m_nextSerial;
-        connection->publicId = m_nodeId + u'-' + QString::number(m_index) + u'-' + QString::number(m_nextSerial);
-        connection->ticket = ticket;
-        connection->transport = transport;
-        connection->inboundBudget = TokenBucket(m_settings.messagesPerSecond, m_settings.messageBurst);
-        connection->lastSeenMs = m_clock.nowMs();
-        const ConnectionId id = connection->id;
-        m_connections.insert(id, connection);
-        if (!ticket.userId.isEmpty())
-            m_connectionsByUser[ticket.userId].insert(id);
-        // A client refused over a limit is upgraded only to be told why: it is counted as refused
-        // (ConnectionManager), never as an accepted connection.
-        if (ticket.refuseCloseCode == 0)
-            m_statistics.connectionOpened();
-
-        Connection *raw = connection.get();
-        connect(transport, &ClientTransport::textReceived, this,
-                [this, raw](const QString &text) { m_messageHandler.handleText(*raw, text); });
-        connect(transport, &ClientTransport::unsupportedReceived, this,
-                [this, raw] { m_messageHandler.handleUnsupported(*raw); });
-        connect(transport, &ClientTransport::alive, this, [this, raw] { raw->lastSeenMs = m_clock.nowMs(); });
-        connect(transport, &ClientTransport::closed, this, [this, id] { removeConnection(id); });
-
-        if (ticket.refuseCloseCode != 0 || m_draining) {
-            connection->close(m_draining ? CloseCode::GoingAway : ticket.refuseCloseCode,
-                              m_draining ? u"server shutting down"_s : ticket.refuseReason);
+        if (engineIo) {
+            m_socketIo->handleWebSocket(socket, ticket.address);
             continue;
         }
-        connection->send(ServerMessage::Type::Connected,
-                         ServerMessage::encode(ServerMessage::connected(connection->publicId, ticket.userId,
-                                                                        m_settings.heartbeatIntervalMs)));
+        if (Connection *connection = attach(new NativeWebSocketAdapter(socket, this), ticket))
+            greet(*connection);
     }
+}
+
+Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &ticket, const QString &publicId)
+{
+    transport->setParent(this);
+    auto connection = std::make_shared<Connection>();
+    connection->id = (ConnectionId(m_index) << ShardIdShift) | ++m_nextSerial;
+    connection->publicId =
+        publicId.isEmpty() ? m_context.nodeId + u'-' + QString::number(m_index) + u'-' + QString::number(m_nextSerial)
+                           : publicId;
+    connection->ticket = ticket;
+    connection->transport = transport;
+    connection->inboundBudget = TokenBucket(m_settings.messagesPerSecond, m_settings.messageBurst);
+    connection->lastSeenMs = m_clock.nowMs();
+    const ConnectionId id = connection->id;
+    m_connections.insert(id, connection);
+    if (!ticket.userId.isEmpty())
+        m_connectionsByUser[ticket.userId].insert(id);
+    // A client refused over a limit is upgraded only to be told why: it is counted as refused
+    // (ConnectionManager), never as an accepted connection.
+    if (ticket.refuseCloseCode == 0)
+        m_statistics.connectionOpened();
+
+    Connection *raw = connection.get();
+    connect(transport, &ClientTransport::textReceived, this,
+            [this, raw](const QString &text) { m_messageHandler.handleText(*raw, text); });
+    connect(transport, &ClientTransport::unsupportedReceived, this,
+            [this, raw] { m_messageHandler.handleUnsupported(*raw); });
+    connect(transport, &ClientTransport::alive, this, [this, raw] { raw->lastSeenMs = m_clock.nowMs(); });
+    connect(transport, &ClientTransport::closed, this, [this, id] { removeConnection(id); });
+
+    if (ticket.refuseCloseCode != 0 || m_draining) {
+        connection->close(m_draining ? CloseCode::GoingAway : ticket.refuseCloseCode,
+                          m_draining ? u"server shutting down"_s : ticket.refuseReason);
+        return nullptr;
+    }
+    return raw;
+}
+
+void Shard::greet(Connection &connection)
+{
+    connection.send(ServerMessage::Type::Connected,
+                    ServerMessage::encode(ServerMessage::connected(connection.publicId, connection.userId(),
+                                                                   m_settings.heartbeatIntervalMs)));
+}
+
+void Shard::resume(Connection &connection, const QList<qint64> &bills, qint64 sequence)
+{
+    m_messageHandler.resume(connection, bills, sequence);
 }
 
 void Shard::removeConnection(ConnectionId id)
@@ -216,6 +271,9 @@ void Shard::closeAll(int code, const QString &reason)
     const auto connections = m_connections.values();
     for (const auto &connection : connections)
         connection->close(code, reason);
+    // Sessions that never joined a namespace (connections told their clients why, above).
+    if (m_socketIo)
+        m_socketIo->closeAll();
     const auto pending = m_pendingHandshakes.values();
     for (const PendingHandshake &handshake : pending) {
         if (handshake.socket)

@@ -3,6 +3,7 @@
 #include "core/connection.h"
 #include "core/messagehandler.h"
 #include "core/publication.h"
+#include "core/shardcontext.h"
 #include "core/subscriptionmanager.h"
 
 #include <QHash>
@@ -10,6 +11,7 @@
 #include <QPointer>
 #include <QSet>
 
+#include <functional>
 #include <memory>
 
 class QTcpSocket;
@@ -19,8 +21,12 @@ class QWebSocketServer;
 namespace wsinfra {
 
 class ChannelHistory;
+class ClientTransport;
 class Clock;
+class SocketIoEndpoint;
 class StatisticsCollector;
+struct HttpRequest;
+struct HttpResponse;
 
 /// One I/O thread's share of the clients: it owns their connections, their subscriptions and their
 /// heartbeats, and nothing it owns is touched from another thread. Every public function runs on the
@@ -29,14 +35,33 @@ class Shard : public QObject
 {
     Q_OBJECT
 public:
-    Shard(int index, const QString &nodeId, const ShardSettings &settings, ChannelHistory &history,
-          StatisticsCollector &statistics, const Clock &clock);
+    Shard(int index, const ShardContext &context);
     ~Shard() override;
 
     /// Creates the shard's QWebSocketServer and heartbeat timer; call once on the shard's thread.
     void start();
     /// Takes a TCP connection whose WebSocket upgrade request is still unread in the socket.
     void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
+    /// The same for an Engine.IO WebSocket (a new Socket.IO session or the upgrade of a polling one);
+    /// the client is admitted later, when its Socket.IO CONNECT names the user.
+    void adoptEngineIoWebSocket(qintptr socketDescriptor);
+    /// An Engine.IO long-polling request (or handshake) for a session of this shard; `respond` is
+    /// called on this shard's thread, once.
+    void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
+                            std::function<void(const HttpResponse &)> respond);
+
+    /// Makes an admitted client a connection of this shard: counts it, wires its transport to the
+    /// message handler. A client refused over a limit, or arriving while the shard drains, is closed
+    /// at once and nullptr returned. `publicId` empty = a fresh one.
+    Connection *attach(ClientTransport *transport, const AdmissionTicket &ticket, const QString &publicId = {});
+    /// The `connected` greeting of the wire contract.
+    void greet(Connection &connection);
+    /// Resumes a recovered session: follows its bills again and replays what it missed.
+    void resume(Connection &connection, const QList<qint64> &bills, qint64 sequence);
+    /// Bills the connection follows.
+    QList<qint64> billsOf(ConnectionId id) const { return m_subscriptions.billsOf(id); }
+    bool isDraining() const { return m_draining; }
+    const ShardContext &context() const { return m_context; }
     /// Hands a publication to the local recipients; returns how many connections it was sent to.
     int deliver(const Publication &publication);
     /// Closes every connection (shutdown: 1001).
@@ -60,7 +85,9 @@ private:
     {
         QPointer<QTcpSocket> socket;
         AdmissionTicket ticket;
+        bool engineIo = false; ///< not admitted yet: nothing to release
     };
+    QTcpSocket *adoptSocket(qintptr socketDescriptor);
 
     void onNewConnection();
     void releasePending(const QString &peerKey);
@@ -69,14 +96,15 @@ private:
     void checkDrained();
 
     const int m_index;
-    const QString m_nodeId;
-    const ShardSettings m_settings;
+    const ShardContext m_context;
+    const ShardSettings &m_settings;
     ChannelHistory &m_history;
     StatisticsCollector &m_statistics;
     const Clock &m_clock;
     SubscriptionManager m_subscriptions;
     MessageHandler m_messageHandler;
     QWebSocketServer *m_server = nullptr;
+    SocketIoEndpoint *m_socketIo = nullptr;
     QTimer *m_heartbeatTimer = nullptr;
     quint64 m_nextSerial = 0;
     QHash<ConnectionId, std::shared_ptr<Connection>> m_connections;

@@ -1,6 +1,9 @@
 #include "core/shardpool.h"
 
 #include "core/shard.h"
+#include "transport/httprequestparser.h"
+#include "transport/httpresponse.h"
+#include "transport/socketioendpoint.h"
 
 #include <QThread>
 
@@ -10,14 +13,12 @@ using namespace Qt::StringLiterals;
 
 namespace wsinfra {
 
-ShardPool::ShardPool(int shardCount, const QString &nodeId, const ShardSettings &settings, ChannelHistory &history,
-                     StatisticsCollector &statistics, const Clock &clock, QObject *parent)
-    : QObject(parent)
+ShardPool::ShardPool(int shardCount, const ShardContext &context, QObject *parent) : QObject(parent)
 {
     for (int index = 0; index < qMax(1, shardCount); ++index) {
         auto *thread = new QThread(this);
         thread->setObjectName(u"wsinfra-io-%1"_s.arg(index));
-        auto *shard = new Shard(index, nodeId, settings, history, statistics, clock);
+        auto *shard = new Shard(index, context);
         shard->moveToThread(thread);
         connect(thread, &QThread::finished, shard, &QObject::deleteLater);
         connect(shard, &Shard::connectionReleased, this, &ShardPool::connectionReleased);
@@ -63,10 +64,45 @@ void ShardPool::runOn(int shard, std::function<void(Shard &)> job, bool wait) co
         wait ? Qt::BlockingQueuedConnection : Qt::QueuedConnection);
 }
 
-void ShardPool::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket)
+int ShardPool::nextShard()
 {
     const int shard = m_nextShard;
     m_nextShard = (m_nextShard + 1) % int(m_shards.size());
+    return shard;
+}
+
+int ShardPool::shardOfSid(const QString &sid)
+{
+    if (sid.isEmpty())
+        return nextShard();
+    const int shard = SocketIoEndpoint::shardOfSid(sid);
+    return shard >= 0 && shard < m_shards.size() ? shard : 0;
+}
+
+void ShardPool::adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid)
+{
+    runOn(
+        shardOfSid(sid), [socketDescriptor](Shard &target) { target.adoptEngineIoWebSocket(socketDescriptor); }, false);
+}
+
+void ShardPool::handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
+                                   std::function<void(const HttpResponse &)> respond)
+{
+    const QString sid = request.query.queryItemValue(u"sid"_s, QUrl::FullyDecoded);
+    runOn(
+        shardOfSid(sid),
+        [this, request, peerAddress, respond = std::move(respond)](Shard &target) {
+            // The answer is written by the HTTP connection, which lives on this pool's thread.
+            target.handleEngineIoHttp(request, peerAddress, [this, respond](const HttpResponse &response) {
+                QMetaObject::invokeMethod(this, [respond, response] { respond(response); });
+            });
+        },
+        false);
+}
+
+void ShardPool::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket)
+{
+    const int shard = nextShard();
     runOn(
         shard, [socketDescriptor, ticket](Shard &target) { target.adoptWebSocket(socketDescriptor, ticket); }, false);
 }

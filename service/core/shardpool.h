@@ -2,6 +2,7 @@
 
 #include "core/connection.h"
 #include "core/publication.h"
+#include "core/shardcontext.h"
 
 #include <QList>
 #include <QObject>
@@ -12,10 +13,9 @@ class QThread;
 
 namespace wsinfra {
 
-class ChannelHistory;
-class Clock;
 class Shard;
-class StatisticsCollector;
+struct HttpRequest;
+struct HttpResponse;
 
 /// The I/O threads and their shards. Lives on the orchestrator's thread and is the only way in:
 /// it posts work to shards and gathers their answers, so no shard state is touched off its thread.
@@ -23,8 +23,7 @@ class ShardPool : public QObject
 {
     Q_OBJECT
 public:
-    ShardPool(int shardCount, const QString &nodeId, const ShardSettings &settings, ChannelHistory &history,
-              StatisticsCollector &statistics, const Clock &clock, QObject *parent = nullptr);
+    ShardPool(int shardCount, const ShardContext &context, QObject *parent = nullptr);
     ~ShardPool() override;
 
     /// Starts one thread per shard.
@@ -36,6 +35,11 @@ public:
 
     /// Hands an accepted TCP connection to the next shard.
     void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
+    /// Hands an Engine.IO WebSocket upgrade to the shard that owns `sid` (a new session: the next shard).
+    void adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid);
+    /// Routes an Engine.IO long-polling request the same way; `respond` is called on this thread.
+    void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
+                            std::function<void(const HttpResponse &)> respond);
     /// Delivers on every shard; `done` gets the number of connections reached, on this thread.
     void deliver(const Publication &publication, std::function<void(int delivered)> done = {});
     /// Closes every connection; `done` runs once every shard has drained.
@@ -50,6 +54,9 @@ signals:
     void connectionReleased(const wsinfra::AdmissionTicket &ticket);
 
 private:
+    int nextShard();
+    /// The shard of an Engine.IO sid; an unknown one goes to shard 0, which answers "Session ID unknown".
+    int shardOfSid(const QString &sid);
     void runOn(int shard, std::function<void(Shard &)> job, bool wait) const;
 
     QList<Shard *> m_shards;

@@ -1,5 +1,10 @@
 #include "monitoring/metricsreporter.h"
 
+#include <QList>
+
+#include <limits>
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace wsinfra {
@@ -11,6 +16,8 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
         {u"stats"_s, stats.toJson()},
         {u"health"_s, figures.health.toJson()},
         {u"performance"_s, QJsonObject{{u"averageLatency"_s, stats.averageLatency},
+                                       {u"latencyP50"_s, figures.latencyP50},
+                                       {u"latencyP99"_s, figures.latencyP99},
                                        {u"deliveredMessages"_s, stats.deliveredMessages},
                                        {u"ioThreads"_s, figures.ioThreads}}},
         {u"subscriptions"_s, QJsonObject{{u"total"_s, figures.subscriptions}, {u"bills"_s, figures.subscribedBills}}},
@@ -33,6 +40,23 @@ void metric(QByteArray &out, const char *name, const char *type, const char *hel
     out += QByteArray(name) + ' ' + QByteArray::number(value, 'g', 15) + '\n';
 }
 
+// Prometheus writes a value it does not have as NaN (an empty summary's quantiles).
+QByteArray sampleValue(double value)
+{
+    return qIsNaN(value) ? QByteArray("NaN") : QByteArray::number(value, 'g', 15);
+}
+
+// A summary: quantiles of a sliding window of observations, _sum and _count of all of them.
+void summary(QByteArray &out, const char *name, const char *help,
+             const QList<std::pair<const char *, double>> &quantiles, double sum, qint64 count)
+{
+    out += "# HELP " + QByteArray(name) + ' ' + help + "\n# TYPE " + name + " summary\n";
+    for (const auto &[quantile, value] : quantiles)
+        out += QByteArray(name) + "{quantile=\"" + quantile + "\"} " + sampleValue(value) + '\n';
+    out += QByteArray(name) + "_sum " + sampleValue(sum) + '\n';
+    out += QByteArray(name) + "_count " + QByteArray::number(count) + '\n';
+}
+
 } // namespace
 
 QByteArray MetricsReporter::toPrometheus(const Figures &figures)
@@ -53,12 +77,19 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
     metric(out, "wsinfra_messages_delivered_total", "counter", "Frames handed to client sockets.",
            double(s.deliveredMessages));
     metric(out, "wsinfra_messages_dropped_total", "counter", "Messages dropped.", double(s.droppedMessages));
-    metric(out, "wsinfra_messages_duplicate_total", "counter", "Duplicate publishes filtered.",
+    metric(out, "wsinfra_duplicate_messages_total", "counter",
+           "Publishes answered from the dedupe cache (repeated Idempotency-Key) and not delivered again.",
            double(s.duplicateMessages));
     metric(out, "wsinfra_queue_overflows_total", "counter", "Outbound queue overflows.", double(s.queueOverflows));
     metric(out, "wsinfra_reconnections_total", "counter", "Subscriptions that asked to recover missed updates.",
            double(s.reconnections));
     metric(out, "wsinfra_delivery_latency_average_ms", "gauge", "Average publish-to-socket latency.", s.averageLatency);
+    const double noValue = std::numeric_limits<double>::quiet_NaN();
+    const bool measured = figures.latencyCount > 0;
+    summary(out, "wsinfra_delivery_latency_ms",
+            "Publish-to-socket latency per shard in milliseconds; quantiles over the latest MAX_LATENCY_SAMPLES.",
+            {{"0.5", measured ? figures.latencyP50 : noValue}, {"0.99", measured ? figures.latencyP99 : noValue}},
+            double(figures.latencySumMs), figures.latencyCount);
     metric(out, "wsinfra_subscriptions", "gauge", "Bill subscriptions of open connections.",
            double(figures.subscriptions));
     metric(out, "wsinfra_subscribed_bills", "gauge", "Bills with at least one subscriber.",

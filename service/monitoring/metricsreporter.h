@@ -27,6 +27,11 @@ public:
         qint64 refusedConnections = 0;
         qint64 httpRequests = 0;
         int ioThreads = 0;
+        // Delivery latency: percentiles of the latest samples (0 without any), sum and count of all.
+        double latencyP50 = 0.0;
+        double latencyP99 = 0.0;
+        qint64 latencyCount = 0;
+        qint64 latencySumMs = 0;
     };
 
     static QJsonObject toJson(const Figures &figures);

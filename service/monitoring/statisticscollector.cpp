@@ -1,12 +1,16 @@
 #include "monitoring/statisticscollector.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace wsinfra {
 
 namespace {
 constexpr auto Relaxed = std::memory_order_relaxed;
 }
 
-StatisticsCollector::StatisticsCollector(const Clock &clock) : m_clock(clock), m_startTime(clock.nowMs())
+StatisticsCollector::StatisticsCollector(const Clock &clock, qsizetype maxLatencySamples)
+    : m_clock(clock), m_startTime(clock.nowMs()), m_latestLatencies(std::max<qsizetype>(1, maxLatencySamples))
 {
     m_lastActivity.store(m_startTime, Relaxed);
 }
@@ -73,8 +77,11 @@ void StatisticsCollector::reconnection()
 
 void StatisticsCollector::latencySample(qint64 milliseconds)
 {
-    m_latencySumMs.fetch_add(milliseconds < 0 ? 0 : milliseconds, Relaxed);
+    milliseconds = std::max<qint64>(0, milliseconds);
+    m_latencySumMs.fetch_add(milliseconds, Relaxed);
     m_latencySamples.fetch_add(1, Relaxed);
+    const QMutexLocker locker(&m_latencyMutex);
+    m_latestLatencies.push(milliseconds);
 }
 
 void StatisticsCollector::rateLimited()
@@ -123,6 +130,35 @@ ServiceStats StatisticsCollector::snapshot(qint64 uniqueUsers, qint64 memoryByte
     stats.averageLatency = samples == 0 ? 0.0 : double(m_latencySumMs.load(Relaxed)) / double(samples);
     stats.deliveredMessages = m_deliveredMessages.load(Relaxed);
     return stats;
+}
+
+StatisticsCollector::LatencySummary StatisticsCollector::latencySummary() const
+{
+    std::vector<qint64> samples;
+    {
+        // Copied out so that the shards wait for a copy, not for the sorting.
+        const QMutexLocker locker(&m_latencyMutex);
+        samples.assign(m_latestLatencies.begin(), m_latestLatencies.end());
+    }
+    LatencySummary summary;
+    summary.p50 = percentile(samples, 0.5);
+    summary.p99 = percentile(samples, 0.99);
+    summary.count = m_latencySamples.load(Relaxed);
+    summary.sumMs = m_latencySumMs.load(Relaxed);
+    return summary;
+}
+
+double StatisticsCollector::percentile(std::vector<qint64> &samples, double quantile)
+{
+    if (samples.empty())
+        return 0.0;
+    const auto count = qint64(samples.size());
+    // The rank is ceil(quantile * count); the small slack keeps 0.99 * 100 from rounding up to rank 100.
+    const auto rank =
+        std::clamp<qint64>(qint64(std::ceil(std::clamp(quantile, 0.0, 1.0) * double(count) - 1e-9)), 1, count);
+    const auto nth = samples.begin() + (rank - 1);
+    std::nth_element(samples.begin(), nth, samples.end());
+    return double(*nth);
 }
 
 } // namespace wsinfra

@@ -1,18 +1,33 @@
 #pragma once
 
 #include "protocol/servicestats.h"
+#include "util/circularbuffer.h"
 #include "util/clock.h"
 
+#include <QMutex>
+
 #include <atomic>
+#include <vector>
 
 namespace wsinfra {
 
 /// The service's counters, incremented where each event happens, from any thread, without locks
-/// (relaxed atomics: each counter is exact, a snapshot is not a transaction).
+/// (relaxed atomics: each counter is exact, a snapshot is not a transaction). The latest latency
+/// samples, for percentiles, are the one thing behind a mutex: one lock per publish and shard.
 class StatisticsCollector
 {
 public:
-    explicit StatisticsCollector(const Clock &clock);
+    /// Delivery latency: percentiles over the latest samples, sum and count over all of them.
+    struct LatencySummary
+    {
+        double p50 = 0.0; ///< 0 without samples
+        double p99 = 0.0;
+        qint64 count = 0; ///< samples since start
+        qint64 sumMs = 0;
+    };
+
+    /// Percentiles are computed over the latest `maxLatencySamples` samples (at least 1).
+    explicit StatisticsCollector(const Clock &clock, qsizetype maxLatencySamples = 1000);
 
     void connectionOpened();
     void connectionClosed();
@@ -24,7 +39,7 @@ public:
     void duplicateMessage();
     void queueOverflow();
     void reconnection();
-    /// Time from a publish to its hand-over to a client socket.
+    /// Time from a publish to its hand-over to a client socket (negative counts as 0).
     void latencySample(qint64 milliseconds);
     void rateLimited();
     void protocolError();
@@ -42,6 +57,13 @@ public:
 
     /// The ServiceStats of now; `uniqueUsers` and `memoryBytes` come from their owners.
     ServiceStats snapshot(qint64 uniqueUsers, qint64 memoryBytes) const;
+    /// p50 and p99 of the latest samples, and sum and count of all.
+    LatencySummary latencySummary() const;
+
+    /// The `quantile` (0..1) of `samples` by the nearest-rank method: the smallest sample that at
+    /// least that fraction of the samples is less than or equal to, so always a measured value. 0 when
+    /// there are none. Reorders `samples`.
+    static double percentile(std::vector<qint64> &samples, double quantile);
 
 private:
     void touch();
@@ -66,6 +88,8 @@ private:
     std::atomic<qint64> m_refusedConnections{0};
     std::atomic<qint64> m_httpRequests{0};
     std::atomic<qint64> m_lastActivity{0};
+    mutable QMutex m_latencyMutex;
+    CircularBuffer<qint64> m_latestLatencies; // guarded by m_latencyMutex
 };
 
 } // namespace wsinfra

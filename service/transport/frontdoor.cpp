@@ -6,18 +6,17 @@
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
 #include "transport/clientaddress.h"
+#include "transport/engineio/enginepacket.h"
 #include "transport/httpresponse.h"
-#include "transport/lingeringclose.h"
+#include "transport/requestsniffer.h"
+#include "transport/socketioendpoint.h"
 #include "transport/tcplistener.h"
 
 #include <QHostAddress>
 #include <QLoggingCategory>
-#include <QSocketNotifier>
-#include <QTimer>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -27,7 +26,6 @@ namespace wsinfra {
 
 namespace {
 
-constexpr int MaxRetryDelayMs = 100;
 const QList<QPair<QByteArray, QByteArray>> BearerChallenge{{"WWW-Authenticate", "Bearer"}};
 
 QString peerAddressOf(qintptr socketDescriptor)
@@ -45,8 +43,16 @@ FrontDoor::FrontDoor(const Settings &settings, const JwtVerifier &verifier, Conn
                      ShardPool &shards, StatisticsCollector &statistics, HttpHandoff toHttpApi, QObject *parent)
     : QObject(parent), m_settings(settings), m_verifier(verifier), m_connections(connections), m_shards(shards),
       m_statistics(statistics), m_toHttpApi(std::move(toHttpApi)),
-      m_listener(new TcpListener([this](qintptr socketDescriptor) { incomingConnection(socketDescriptor); }, this))
+      m_listener(new TcpListener([this](qintptr socketDescriptor) { incomingConnection(socketDescriptor); }, this)),
+      m_sniffer(new RequestSniffer(
+          {settings.headLimits, settings.headTimeoutMs},
+          [this](qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength) {
+              route(socketDescriptor, head, headLength);
+          },
+          this))
 {
+    // What the sniffer answers itself (a malformed head, 408) counts as a request like the rejects below.
+    m_sniffer->setRejectedHandler([this](int) { m_statistics.httpRequest(); });
 }
 
 bool FrontDoor::listen(const QHostAddress &address, quint16 port)
@@ -70,14 +76,7 @@ QString FrontDoor::errorString() const
     return m_listener->errorString();
 }
 
-FrontDoor::~FrontDoor()
-{
-    const QList<qintptr> open = m_inspections.keys();
-    for (qintptr socketDescriptor : open) {
-        finishInspection(socketDescriptor);
-        ::close(int(socketDescriptor));
-    }
-}
+FrontDoor::~FrontDoor() = default;
 
 void FrontDoor::stopAccepting()
 {
@@ -87,65 +86,7 @@ void FrontDoor::stopAccepting()
 
 void FrontDoor::incomingConnection(qintptr socketDescriptor)
 {
-    Inspection inspection;
-    inspection.notifier = new QSocketNotifier(socketDescriptor, QSocketNotifier::Read, this);
-    connect(inspection.notifier, &QSocketNotifier::activated, this,
-            [this, socketDescriptor] { inspect(socketDescriptor); });
-    inspection.retry = new QTimer(this);
-    inspection.retry->setSingleShot(true);
-    connect(inspection.retry, &QTimer::timeout, this, [this, socketDescriptor] { inspect(socketDescriptor); });
-    // Also for a client that connects and sends nothing at all: it must not hold a socket forever.
-    inspection.deadline = new QTimer(this);
-    inspection.deadline->setSingleShot(true);
-    connect(inspection.deadline, &QTimer::timeout, this, [this, socketDescriptor] {
-        finishInspection(socketDescriptor);
-        reject(socketDescriptor, 0, 408, ErrorCode::BadRequest, u"request head not received in time"_s);
-    });
-    inspection.deadline->start(std::chrono::milliseconds(m_settings.headTimeoutMs));
-    m_inspections.insert(socketDescriptor, inspection);
-}
-
-void FrontDoor::finishInspection(qintptr socketDescriptor)
-{
-    const Inspection inspection = m_inspections.take(socketDescriptor);
-    delete inspection.notifier;
-    delete inspection.retry;
-    delete inspection.deadline;
-}
-
-void FrontDoor::inspect(qintptr socketDescriptor)
-{
-    const auto found = m_inspections.find(socketDescriptor);
-    if (found == m_inspections.end())
-        return;
-    QByteArray buffer(m_settings.headLimits.maxHeadBytes + 1, Qt::Uninitialized);
-    const ssize_t peeked = ::recv(int(socketDescriptor), buffer.data(), size_t(buffer.size()), MSG_PEEK | MSG_DONTWAIT);
-    if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-        finishInspection(socketDescriptor);
-        ::close(int(socketDescriptor));
-        return;
-    }
-    const QByteArrayView data(buffer.constData(), qMax<qsizetype>(0, peeked));
-    const HttpRequestParser::HeadResult head = HttpRequestParser::parseHead(data, m_settings.headLimits);
-    switch (head.status) {
-    case HttpRequestParser::Status::Complete:
-        finishInspection(socketDescriptor);
-        route(socketDescriptor, head.request, head.headLength);
-        return;
-    case HttpRequestParser::Status::Failed:
-        finishInspection(socketDescriptor);
-        reject(socketDescriptor, data.size(), head.errorStatus, head.error.code, head.error.message);
-        return;
-    case HttpRequestParser::Status::Incomplete:
-        break;
-    }
-    // The head is still arriving. Peeking leaves the bytes in the socket, so a level-triggered
-    // notifier would fire at once again: look again after a short, growing delay instead (the
-    // deadline timer bounds the whole wait).
-    Inspection &inspection = found.value();
-    inspection.notifier->setEnabled(false);
-    inspection.retry->start(inspection.retryDelayMs);
-    inspection.retryDelayMs = qMin(inspection.retryDelayMs * 2, MaxRetryDelayMs);
+    m_sniffer->sniff(socketDescriptor);
 }
 
 void FrontDoor::route(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength)
@@ -154,7 +95,29 @@ void FrontDoor::route(qintptr socketDescriptor, const HttpRequest &head, qsizety
         upgrade(socketDescriptor, head, headLength);
         return;
     }
+    if (head.path.startsWith(SocketIoEndpoint::Path.data()) && head.isWebSocketUpgrade()) {
+        upgradeEngineIo(socketDescriptor, head, headLength);
+        return;
+    }
     m_toHttpApi(socketDescriptor);
+}
+
+void FrontDoor::upgradeEngineIo(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength)
+{
+    if (!m_accepting) {
+        reject(socketDescriptor, headLength, 503, ErrorCode::Unavailable, u"the service is shutting down"_s);
+        return;
+    }
+    // Socket.IO authenticates in its CONNECT packet, on the shard; here only the Engine.IO query is
+    // checked, so that a bad one is answered the way the protocol says instead of upgraded.
+    const Result<EngineRequest> request = parseEngineRequest(head);
+    if (!request || request->transport != EngineRequest::Transport::WebSocket) {
+        m_statistics.httpRequest();
+        RequestSniffer::answerAndClose(socketDescriptor, headLength,
+                                       engineErrorResponse(request ? 3 : request.error().code.toInt()), this);
+        return;
+    }
+    m_shards.adoptEngineIoWebSocket(socketDescriptor, request->sid);
 }
 
 void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength)
@@ -205,12 +168,9 @@ void FrontDoor::reject(qintptr socketDescriptor, qsizetype consume, int status, 
 {
     qCDebug(lcFrontDoor) << "rejecting with" << status << message;
     m_statistics.httpRequest();
-    // Consume what was peeked; LingeringClose discards whatever else the peer sends.
-    QByteArray sink(qMax<qsizetype>(consume, 1), Qt::Uninitialized);
-    [[maybe_unused]] const ssize_t consumed = ::recv(int(socketDescriptor), sink.data(), size_t(consume), MSG_DONTWAIT);
     HttpResponse answer = HttpResponse::error(status, code, message);
     answer.headers = headers;
-    LingeringClose::start(socketDescriptor, answer.serialize(false), this);
+    RequestSniffer::answerAndClose(socketDescriptor, consume, answer, this);
 }
 
 } // namespace wsinfra

@@ -2,18 +2,15 @@
 
 #include "transport/httprequestparser.h"
 
-#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 
 #include <functional>
 
-class QSocketNotifier;
-class QTimer;
-
 namespace wsinfra {
 
 class ConnectionManager;
+class RequestSniffer;
 class TcpListener;
 class JwtVerifier;
 class ShardPool;
@@ -49,19 +46,10 @@ public:
 
 private:
     void incomingConnection(qintptr socketDescriptor);
-
-    struct Inspection
-    {
-        QSocketNotifier *notifier = nullptr;
-        QTimer *retry = nullptr;
-        QTimer *deadline = nullptr;
-        int retryDelayMs = 1;
-    };
-
-    void inspect(qintptr socketDescriptor);
-    void finishInspection(qintptr socketDescriptor);
     void route(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
     void upgrade(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
+    /// A WebSocket at the Socket.IO path: to the shard that owns its Engine.IO session (or a new one).
+    void upgradeEngineIo(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
     /// Consumes the head, answers with a short JSON error and closes the socket.
     void reject(qintptr socketDescriptor, qsizetype consume, int status, const QString &code, const QString &message,
                 const QList<QPair<QByteArray, QByteArray>> &headers = {});
@@ -73,7 +61,7 @@ private:
     StatisticsCollector &m_statistics;
     HttpHandoff m_toHttpApi;
     TcpListener *m_listener;
-    QHash<qintptr, Inspection> m_inspections;
+    RequestSniffer *m_sniffer;
     bool m_accepting = true;
 };
 

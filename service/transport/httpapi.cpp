@@ -3,12 +3,15 @@
 #include "core/service.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
+#include "transport/socketioendpoint.h"
 #include "util/constanttime.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -72,6 +75,46 @@ HttpResponse notFound(const HttpRequest &request)
     return HttpResponse::error(
         404, ErrorCode::NotFound,
         u"no such endpoint: %1 %2"_s.arg(QString::fromLatin1(request.method), QString::fromUtf8(request.path)));
+}
+
+constexpr qsizetype MaxIdempotencyKeyLength = 255;
+
+bool isValidIdempotencyKey(QStringView key)
+{
+    if (key.isEmpty() || key.size() > MaxIdempotencyKeyLength)
+        return false;
+    return std::all_of(key.begin(), key.end(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() <= 0x7e; });
+}
+
+/// The idempotency key of a publish: the Idempotency-Key header, else the body's "idempotency_key",
+/// which is taken out of the body either way (it is addressed to the service, not to the clients).
+/// Empty when there is none.
+Result<QString> idempotencyKeyOf(const HttpRequest &request, QJsonObject &body)
+{
+    const QString rule = u"1 to %1 printable ASCII characters"_s.arg(MaxIdempotencyKeyLength);
+    const QJsonValue field = body.take(u"idempotency_key"_s);
+    int headers = 0;
+    QByteArray header;
+    for (const auto &[name, value] : request.headers) {
+        if (name.compare("idempotency-key", Qt::CaseInsensitive) == 0) {
+            ++headers;
+            header = value;
+        }
+    }
+    if (headers > 1)
+        return Result<QString>::failure(ErrorCode::BadRequest, u"send at most one Idempotency-Key header"_s);
+    if (headers == 1) {
+        // Latin-1 keeps every byte one character, so non-ASCII bytes fail the check below.
+        const QString key = QString::fromLatin1(header);
+        if (!isValidIdempotencyKey(key))
+            return Result<QString>::failure(ErrorCode::BadRequest, u"the Idempotency-Key header must be "_s + rule);
+        return key;
+    }
+    if (field.isUndefined())
+        return QString();
+    if (!field.isString() || !isValidIdempotencyKey(field.toString()))
+        return Result<QString>::failure(ErrorCode::BadRequest, u"idempotency_key must be a string of "_s + rule);
+    return field.toString();
 }
 
 HttpResponse methodNotAllowed(const QByteArray &allowed)
@@ -150,6 +193,8 @@ void HttpApi::handle(const HttpRequest &request, const QString &peerAddress,
         response.headers.append(qMakePair(QByteArray("Upgrade"), QByteArray("websocket")));
         return respond(response);
     }
+    if (path.startsWith(SocketIoEndpoint::Path.data())) // Engine.IO long-polling, answered by a shard
+        return m_service.handleEngineIoHttp(request, peerAddress, respond);
     if (path.startsWith("/api/")) {
         if (!authorized(request, peerAddress)) {
             HttpResponse response = HttpResponse::error(
@@ -237,7 +282,10 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
                 ? u"body is not valid JSON: %1 at offset %2"_s.arg(parseError.errorString()).arg(parseError.offset)
                 : u"body must be a JSON object"_s));
     }
-    const QJsonObject body = document.object();
+    QJsonObject body = document.object();
+    const Result<QString> idempotencyKey = idempotencyKeyOf(request, body);
+    if (!idempotencyKey)
+        return respond(HttpResponse::error(400, ErrorCode::BadRequest, idempotencyKey.error().message));
     const QByteArray first = segments.at(0);
     if (first == "bills") {
         const qint64 billId = billIdOf(segments.at(1));
@@ -245,12 +293,16 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
             return respond(
                 HttpResponse::error(400, ErrorCode::BadRequest, u"bill id must be an integer from 1 to 2^53-1"_s));
         auto result = std::make_shared<Service::PublishResult>();
-        *result = m_service.broadcastBillUpdate(billId, body, [respond, result, billId](int delivered) {
-            respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
-                                                        {u"bill_id"_s, billId},
-                                                        {u"offset"_s, result->offset},
-                                                        {u"delivered"_s, delivered}}));
-        });
+        *result = m_service.broadcastBillUpdate(
+            billId, body,
+            [respond, result, billId](int delivered) {
+                respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
+                                                            {u"bill_id"_s, billId},
+                                                            {u"offset"_s, result->offset},
+                                                            {u"delivered"_s, delivered},
+                                                            {u"duplicate"_s, result->duplicate}}));
+            },
+            *idempotencyKey);
         return;
     }
     if (first == "users") {
@@ -258,18 +310,26 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
         if (userId.isEmpty())
             return respond(notFound(request));
         auto result = std::make_shared<Service::PublishResult>();
-        *result = m_service.sendUserNotification(userId, body, [respond, result](int delivered) {
-            respond(HttpResponse::json(
-                200,
-                QJsonObject{{u"message_id"_s, result->messageId}, {u"delivered"_s, delivered}, {u"stored"_s, false}}));
-        });
+        *result = m_service.sendUserNotification(
+            userId, body,
+            [respond, result](int delivered) {
+                respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
+                                                            {u"delivered"_s, delivered},
+                                                            {u"stored"_s, false},
+                                                            {u"duplicate"_s, result->duplicate}}));
+            },
+            *idempotencyKey);
         return;
     }
     auto result = std::make_shared<Service::PublishResult>();
-    *result = m_service.broadcastToAll(body, [respond, result](int delivered) {
-        respond(
-            HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId}, {u"delivered"_s, delivered}}));
-    });
+    *result = m_service.broadcastToAll(
+        body,
+        [respond, result](int delivered) {
+            respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
+                                                        {u"delivered"_s, delivered},
+                                                        {u"duplicate"_s, result->duplicate}}));
+        },
+        *idempotencyKey);
 }
 
 } // namespace wsinfra

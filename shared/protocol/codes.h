@@ -39,6 +39,11 @@ inline constexpr QLatin1StringView TooManySubscriptions{"too_many_subscriptions"
 inline constexpr QLatin1StringView InvalidConfig{"invalid_config"};
 inline constexpr QLatin1StringView Unavailable{"unavailable"};
 inline constexpr QLatin1StringView InternalError{"internal_error"};
+/// Socket.IO has no close codes: a connection the service closes gets an `error` event with this code
+/// and the WebSocket close code as `close_code`.
+inline constexpr QLatin1StringView ConnectionClosed{"connection_closed"};
+/// A client over the per-user or per-address connection limit (Socket.IO CONNECT_ERROR data).
+inline constexpr QLatin1StringView ConnectionLimit{"connection_limit"};
 } // namespace ErrorCode
 
 } // namespace wsinfra

@@ -2,24 +2,11 @@
 // browser-like client would use it. Run by ctest (node --test) against the built binary.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import crypto from 'node:crypto';
 import WebSocket from 'ws';
+import { token, startService, api as callApi } from './support.mjs';
 
-const SECRET = 'node-test-secret';
-const API_KEY = 'node-test-api-key';
 let service;
-let serviceExit;
 let port;
-
-function token(sub, lifetimeSeconds = 600) {
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const head = b64({ alg: 'HS256', typ: 'JWT' });
-  const body = b64({ sub, exp: Math.floor(Date.now() / 1000) + lifetimeSeconds });
-  const signature = crypto.createHmac('sha256', SECRET).update(`${head}.${body}`).digest('base64url');
-  return `${head}.${body}.${signature}`;
-}
 
 // A client that queues what it receives so a test can await the next message of a type.
 function connect(user, query = '') {
@@ -45,38 +32,15 @@ function connect(user, query = '') {
   return ws;
 }
 
-async function api(path, body) {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
+const api = (path, body) => callApi(port, path, body);
 
 before(async () => {
-  const binary = process.env.WSINFRA_SERVICE_BINARY;
-  assert.ok(binary, 'WSINFRA_SERVICE_BINARY must name the built wsinfra-service');
-  service = spawn(binary, ['--port', '0', '--bind', '127.0.0.1'], {
-    env: { ...process.env, JWT_SECRET: SECRET, WSINFRA_API_KEY: API_KEY },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  serviceExit = new Promise((resolve) => service.once('exit', (code) => resolve(code)));
-  const lines = createInterface({ input: service.stdout });
-  port = await new Promise((resolve, reject) => {
-    lines.once('line', (line) => {
-      const match = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
-      match ? resolve(Number(match[1])) : reject(new Error(`unexpected first line: ${line}`));
-    });
-    service.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
-  });
+  service = await startService();
+  port = service.port;
 });
 
 after(async () => {
-  if (service && service.exitCode === null) {
-    service.kill('SIGTERM');
-    await serviceExit;
-  }
+  await service?.stop();
 });
 
 test('greets, subscribes and receives bill updates with offsets', async () => {
@@ -149,8 +113,8 @@ test('a bad token is refused with HTTP 401 before the upgrade', async () => {
 test('clients are closed with 1001 when the service shuts down', async () => {
   const ws = connect('node-dave');
   await ws.next('connected');
-  service.kill('SIGTERM');
+  const exited = service.stop();
   const closed = await ws.closed;
   assert.equal(closed.code, 1001);
-  assert.equal(await serviceExit, 0);
+  assert.equal(await exited, 0);
 });

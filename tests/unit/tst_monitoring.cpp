@@ -12,6 +12,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <vector>
+
 using namespace Qt::StringLiterals;
 using namespace wsinfra;
 
@@ -95,6 +97,110 @@ private slots:
         QVERIFY(stats.peakConnections >= 1 && stats.peakConnections <= 4);
     }
 
+    // Nearest rank: the smallest sample with at least `quantile` of the samples at or below it.
+    void percentile_data()
+    {
+        QTest::addColumn<QList<qint64>>("samples");
+        QTest::addColumn<double>("quantile");
+        QTest::addColumn<double>("expected");
+        QList<qint64> oneToHundred;
+        for (qint64 i = 100; i >= 1; --i) // reversed: the order of arrival must not matter
+            oneToHundred.append(i);
+        QList<qint64> oneToThousand;
+        for (qint64 i = 1; i <= 1000; ++i)
+            oneToThousand.append((i * 7919) % 1000 + 1); // 1..1000 shuffled
+        QTest::newRow("none") << QList<qint64>{} << 0.5 << 0.0;
+        QTest::newRow("one, p50") << QList<qint64>{7} << 0.5 << 7.0;
+        QTest::newRow("one, p99") << QList<qint64>{7} << 0.99 << 7.0;
+        QTest::newRow("two, p50 is the lower") << QList<qint64>{8, 4} << 0.5 << 4.0;
+        QTest::newRow("two, p99 is the upper") << QList<qint64>{8, 4} << 0.99 << 8.0;
+        QTest::newRow("three, p50 is the median") << QList<qint64>{9, 1, 5} << 0.5 << 5.0;
+        QTest::newRow("1..100, p50") << oneToHundred << 0.5 << 50.0;
+        QTest::newRow("1..100, p99") << oneToHundred << 0.99 << 99.0;
+        QTest::newRow("1..100, p100") << oneToHundred << 1.0 << 100.0;
+        QTest::newRow("1..100, p0 is the minimum") << oneToHundred << 0.0 << 1.0;
+        QTest::newRow("1..1000 shuffled, p50") << oneToThousand << 0.5 << 500.0;
+        QTest::newRow("1..1000 shuffled, p99") << oneToThousand << 0.99 << 990.0;
+        QTest::newRow("one outlier in 100 hides from p99") << (QList<qint64>(99, 2) << 5000) << 0.99 << 2.0;
+        QTest::newRow("two outliers in 100 show in p99") << (QList<qint64>(98, 2) << 5000 << 6000) << 0.99 << 5000.0;
+        QTest::newRow("all equal") << QList<qint64>(10, 3) << 0.99 << 3.0;
+        QTest::newRow("quantile above 1 is the maximum") << QList<qint64>{1, 2, 3} << 7.0 << 3.0;
+        QTest::newRow("negative quantile is the minimum") << QList<qint64>{3, 2, 1} << -1.0 << 1.0;
+    }
+
+    void percentile()
+    {
+        QFETCH(QList<qint64>, samples);
+        QFETCH(double, quantile);
+        QFETCH(double, expected);
+        std::vector<qint64> values(samples.cbegin(), samples.cend());
+        QCOMPARE(StatisticsCollector::percentile(values, quantile), expected);
+    }
+
+    void latencyPercentilesUseTheLatestSamples()
+    {
+        ManualClock clock;
+        StatisticsCollector statistics(clock, 100);
+        QCOMPARE(statistics.latencySummary().count, 0);
+        QCOMPARE(statistics.latencySummary().p50, 0.0);
+        QCOMPARE(statistics.latencySummary().p99, 0.0);
+        // 100 slow samples, then 100 fast ones push them all out of the window.
+        for (int i = 0; i < 100; ++i)
+            statistics.latencySample(1000);
+        QCOMPARE(statistics.latencySummary().p50, 1000.0);
+        for (int i = 1; i <= 100; ++i)
+            statistics.latencySample(i);
+        const StatisticsCollector::LatencySummary summary = statistics.latencySummary();
+        QCOMPARE(summary.p50, 50.0);
+        QCOMPARE(summary.p99, 99.0);
+        // Sum and count cover every sample, as a Prometheus summary's _sum and _count must.
+        QCOMPARE(summary.count, 200);
+        QCOMPARE(summary.sumMs, 100 * 1000 + 5050);
+        QCOMPARE(statistics.snapshot(0, 0).averageLatency, double(100 * 1000 + 5050) / 200.0);
+        // A negative latency (a clock step) counts as 0.
+        statistics.latencySample(-50);
+        QCOMPARE(statistics.latencySummary().sumMs, 100 * 1000 + 5050);
+        QCOMPARE(statistics.latencySummary().count, 201);
+    }
+
+    void latencyWindowOfOneKeepsTheNewest()
+    {
+        ManualClock clock;
+        StatisticsCollector statistics(clock, 0); // below 1 counts as 1
+        statistics.latencySample(10);
+        statistics.latencySample(20);
+        QCOMPARE(statistics.latencySummary().p50, 20.0);
+        QCOMPARE(statistics.latencySummary().p99, 20.0);
+    }
+
+    void latencySamplesFromManyThreads()
+    {
+        SystemClock clock;
+        StatisticsCollector statistics(clock, 1000);
+        QList<QThread *> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.append(QThread::create([&statistics, t] {
+                for (int i = 0; i < 5'000; ++i)
+                    statistics.latencySample(t + 1);
+            }));
+            threads.last()->start();
+        }
+        // Summaries while the samples arrive must be consistent (and clean under the sanitizers).
+        for (int i = 0; i < 50; ++i) {
+            const StatisticsCollector::LatencySummary summary = statistics.latencySummary();
+            QVERIFY(summary.p50 <= summary.p99);
+            QVERIFY(summary.p99 <= 4.0);
+        }
+        for (QThread *thread : threads) {
+            thread->wait();
+            delete thread;
+        }
+        const StatisticsCollector::LatencySummary summary = statistics.latencySummary();
+        QCOMPARE(summary.count, 20'000);
+        QCOMPARE(summary.sumMs, 5'000 * (1 + 2 + 3 + 4));
+        QVERIFY(summary.p50 >= 1.0 && summary.p99 <= 4.0);
+    }
+
     void statsRoundTripThroughJson()
     {
         ServiceStats stats;
@@ -165,15 +271,64 @@ private slots:
         figures.stats.totalMessages = 42;
         figures.subscriptions = 3;
         figures.health.isHealthy = true;
+        figures.stats.duplicateMessages = 4;
+        figures.latencyP50 = 2;
+        figures.latencyP99 = 17;
+        figures.latencyCount = 9;
+        figures.latencySumMs = 40;
         const QByteArray text = MetricsReporter::toPrometheus(figures);
-        static const QRegularExpression sample(u"^[a-z_]+ [-0-9.e+]+$"_s);
+        static const QRegularExpression sample(u"^([a-z_]+)(\\{quantile=\"0\\.[0-9]+\"\\})? ([-0-9.e+]+|NaN)$"_s);
+        static const QRegularExpression comment(u"^# (HELP|TYPE) ([a-z_]+) (.+)$"_s);
         const QList<QByteArray> lines = text.trimmed().split('\n');
         QVERIFY(lines.size() > 20);
+        // Every sample follows the HELP and TYPE of its family; a summary's samples are
+        // NAME{quantile=...}, NAME_sum and NAME_count.
+        QByteArray family;
+        QByteArray type;
         for (const QByteArray &line : lines) {
-            if (line.startsWith("# HELP ") || line.startsWith("# TYPE "))
+            const QRegularExpressionMatch commentMatch = comment.match(QString::fromUtf8(line));
+            if (commentMatch.hasMatch()) {
+                if (commentMatch.captured(1) == "HELP"_L1) {
+                    family = commentMatch.captured(2).toUtf8();
+                    type.clear();
+                } else {
+                    QCOMPARE(commentMatch.captured(2).toUtf8(), family);
+                    type = commentMatch.captured(3).toUtf8();
+                    QVERIFY2(type == "gauge" || type == "counter" || type == "summary", line.constData());
+                }
                 continue;
-            QVERIFY2(sample.match(QString::fromUtf8(line)).hasMatch(), line.constData());
+            }
+            const QRegularExpressionMatch match = sample.match(QString::fromUtf8(line));
+            QVERIFY2(match.hasMatch(), line.constData());
+            QVERIFY2(!type.isEmpty(), line.constData());
+            const QByteArray name = match.captured(1).toUtf8();
+            if (type == "summary") {
+                QVERIFY2(name == family || name == family + "_sum" || name == family + "_count", line.constData());
+                QCOMPARE(match.hasCaptured(2), name == family);
+            } else {
+                QCOMPARE(name, family);
+                QVERIFY2(!match.hasCaptured(2), line.constData());
+            }
+            if (type == "counter")
+                QVERIFY2(name.endsWith("_total"), line.constData());
         }
+        QVERIFY(text.contains("\nwsinfra_duplicate_messages_total 4\n"));
+        QVERIFY(text.contains("# TYPE wsinfra_delivery_latency_ms summary\n"
+                              "wsinfra_delivery_latency_ms{quantile=\"0.5\"} 2\n"
+                              "wsinfra_delivery_latency_ms{quantile=\"0.99\"} 17\n"
+                              "wsinfra_delivery_latency_ms_sum 40\n"
+                              "wsinfra_delivery_latency_ms_count 9\n"));
+        const QJsonObject performance = MetricsReporter::toJson(figures).value("performance"_L1).toObject();
+        QCOMPARE(performance.value("latencyP50"_L1).toDouble(), 2.0);
+        QCOMPARE(performance.value("latencyP99"_L1).toDouble(), 17.0);
+
+        // Without samples the quantiles are NaN, as Prometheus clients write them; JSON says 0.
+        const MetricsReporter::Figures empty;
+        const QByteArray emptyText = MetricsReporter::toPrometheus(empty);
+        QVERIFY(emptyText.contains("wsinfra_delivery_latency_ms{quantile=\"0.99\"} NaN\n"));
+        QVERIFY(emptyText.contains("\nwsinfra_delivery_latency_ms_count 0\n"));
+        QCOMPARE(MetricsReporter::toJson(empty).value("performance"_L1).toObject().value("latencyP99"_L1),
+                 QJsonValue(0.0));
         QVERIFY(text.contains("\nwsinfra_connections_active 7\n"));
         QVERIFY(text.contains("\nwsinfra_messages_total 42\n"));
         QVERIFY(text.contains("\nwsinfra_subscriptions 3\n"));

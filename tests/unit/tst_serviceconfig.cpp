@@ -96,6 +96,8 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.memoryCheckIntervalMs);
     if (key == "healthCheckInterval"_L1)
         return n(c.healthCheckIntervalMs);
+    if (key == "maxLatencySamples"_L1)
+        return n(c.maxLatencySamples);
     if (key == "socketioPingInterval"_L1)
         return n(c.socketioPingIntervalMs);
     if (key == "socketioPingTimeout"_L1)
@@ -152,6 +154,7 @@ QStringList allEnvironmentNames()
             u"WSINFRA_REQUEST_HEAD_TIMEOUT"_s,
             u"MEMORY_CHECK_INTERVAL"_s,
             u"HEALTH_CHECK_INTERVAL"_s,
+            u"MAX_LATENCY_SAMPLES"_s,
             u"SOCKETIO_PING_INTERVAL"_s,
             u"SOCKETIO_PING_TIMEOUT"_s,
             u"SOCKETIO_CONNECT_TIMEOUT"_s,
@@ -262,6 +265,7 @@ private slots:
             {"requestHeadTimeout", "10000"},
             {"memoryCheckInterval", "10000"},
             {"healthCheckInterval", "5000"},
+            {"maxLatencySamples", "1000"},
             {"socketioPingInterval", "25000"},
             {"socketioPingTimeout", "20000"},
             {"socketioConnectTimeout", "45000"},

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "core/connection.h"
+
+#include <QString>
+
+namespace wsinfra {
+
+class ChannelHistory;
+class Clock;
+class ConnectionManager;
+class JwtVerifier;
+class RecoveryStore;
+class StatisticsCollector;
+
+/// What every shard shares with the orchestrator: the node's id, the settings, and the services that
+/// are safe to use from any thread (each guards itself or is read-only). The orchestrator owns them
+/// all and outlives the shards.
+struct ShardContext
+{
+    QString nodeId;
+    ShardSettings settings;
+    ChannelHistory *history = nullptr;
+    StatisticsCollector *statistics = nullptr;
+    const Clock *clock = nullptr;
+    const JwtVerifier *verifier = nullptr; ///< Socket.IO clients authenticate on a shard (CONNECT)
+    ConnectionManager *connections = nullptr;
+    RecoveryStore *recovery = nullptr;
+};
+
+} // namespace wsinfra

@@ -1,0 +1,127 @@
+#include "transport/socketiotransport.h"
+
+#include "protocol/codes.h"
+#include "protocol/servermessage.h"
+#include "transport/engineio/engineiosession.h"
+#include "transport/socketio/socketiosocket.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+
+SocketIoTransport::SocketIoTransport(SocketIoSocket *socket, QObject *parent)
+    : ClientTransport(parent), m_socket(socket)
+{
+    connect(socket, &SocketIoSocket::eventReceived, this, &SocketIoTransport::onEvent);
+    connect(socket, &SocketIoSocket::disconnected, this, [this] {
+        if (m_closed)
+            return;
+        m_closed = true;
+        // The shard frees the connection on closed(); the disconnect may come from inside a handler
+        // still working on that connection (a close it decided on), so report it from the event loop.
+        QTimer::singleShot(0, this, &ClientTransport::closed);
+    });
+}
+
+SocketIoTransport::~SocketIoTransport()
+{
+    if (m_socket)
+        m_socket->disconnect(this);
+}
+
+void SocketIoTransport::sendText(QLatin1StringView type, const QString &text, qint64 sequence)
+{
+    if (m_closed || !m_socket)
+        return;
+    const QByteArray utf8 = text.toUtf8();
+    QByteArray arguments;
+    arguments.reserve(utf8.size() + type.size() + 32);
+    arguments.append("[\"").append(type.data(), type.size()).append("\",").append(utf8);
+    if (sequence > 0)
+        arguments.append(",\"").append(QByteArray::number(sequence)).append('"');
+    arguments.append(']');
+    m_socket->emitEventText(arguments);
+}
+
+void SocketIoTransport::sendReply(QLatin1StringView type, const QString &text)
+{
+    if (m_pendingAck < 0) {
+        sendText(type, text, 0);
+        return;
+    }
+    const qint64 ackId = std::exchange(m_pendingAck, -1);
+    if (m_closed || !m_socket)
+        return;
+    m_socket->sendAckText(ackId, QByteArray('[' + text.toUtf8() + ']'));
+}
+
+void SocketIoTransport::close(int code, const QString &reason)
+{
+    if (m_closing || m_closed || !m_socket)
+        return;
+    m_closing = true;
+    const QJsonObject notice{{u"type"_s, QString(ServerMessage::Type::Error)},
+                             {u"code"_s, QString(ErrorCode::ConnectionClosed)},
+                             {u"message"_s, reason},
+                             {u"close_code"_s, code}};
+    sendText(ServerMessage::Type::Error, ServerMessage::encode(notice), 0);
+    if (code >= 4500) {
+        m_socket->disconnect(); // a DISCONNECT packet is handled in order with the events before it
+        return;
+    }
+    // socket.io-client hands decoded events to the application one tick later but handles an Engine.IO
+    // close at once, so an event that arrives in the same read as the close is dropped. End the session
+    // a moment after the notice went out, so that they never share a read (or a polling answer).
+    QTimer::singleShot(CloseNoticeDelayMs, this, [this] {
+        if (m_closed || !m_socket)
+            return;
+        if (EngineIoSession *engine = m_socket->engine())
+            engine->close();
+        else
+            m_socket->disconnect();
+    });
+}
+
+void SocketIoTransport::ping()
+{
+    if (!m_closed && m_socket)
+        emit alive();
+}
+
+QString SocketIoTransport::envelopeOf(const QJsonArray &arguments)
+{
+    const QString name = arguments.at(0).toString();
+    const QJsonValue payload = arguments.at(1);
+    if (name == "message"_L1) {
+        if (payload.isString())
+            return payload.toString(); // an envelope sent as JSON text
+        // Anything but an object is refused by the envelope parser with a clear error.
+        return QString::fromUtf8(payload.isObject()
+                                     ? QJsonDocument(payload.toObject()).toJson(QJsonDocument::Compact)
+                                     : QJsonDocument(QJsonArray{payload}).toJson(QJsonDocument::Compact));
+    }
+    // socket.emit('subscribe', {bill_id: 7}) is the envelope {type: 'subscribe', data: {bill_id: 7}}.
+    QJsonObject envelope{{u"type"_s, name}};
+    if (!payload.isUndefined())
+        envelope.insert(u"data"_s, payload);
+    return QString::fromUtf8(QJsonDocument(envelope).toJson(QJsonDocument::Compact));
+}
+
+void SocketIoTransport::onEvent(const QJsonArray &arguments, const QList<QByteArray> &attachments, qint64 ackId)
+{
+    if (m_closed)
+        return;
+    emit alive();
+    m_pendingAck = ackId;
+    if (!attachments.isEmpty())
+        emit unsupportedReceived();
+    else
+        emit textReceived(envelopeOf(arguments));
+    m_pendingAck = -1;
+}
+
+} // namespace wsinfra

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/clienttransport.h"
+
+#include <QJsonArray>
+#include <QPointer>
+
+namespace wsinfra {
+
+class SocketIoSocket;
+
+/// The native protocol's envelopes as Socket.IO events (PROTOCOL.md "Socket.IO"): each server envelope
+/// is emitted as the event named after its type with the envelope as its argument; a bill update
+/// carries its node-wide sequence as a last string argument, the offset Socket.IO's connection state
+/// recovery sends back. The client's `message` event carries an envelope; `subscribe`, `unsubscribe`,
+/// `ping` and `ack` events carry an envelope's data. An acknowledgement callback gets the reply the
+/// native protocol would send.
+class SocketIoTransport final : public ClientTransport
+{
+    Q_OBJECT
+public:
+    /// How long the notice of a close precedes the end of the Engine.IO session.
+    static constexpr int CloseNoticeDelayMs = 100;
+
+    explicit SocketIoTransport(SocketIoSocket *socket, QObject *parent = nullptr);
+    ~SocketIoTransport() override;
+
+    void sendText(QLatin1StringView type, const QString &text, qint64 sequence) override;
+    void sendReply(QLatin1StringView type, const QString &text) override;
+    /// Tells the client why in an `error` event (with `close_code`), then ends the Engine.IO session for
+    /// codes below 4500 (the client reconnects, and recovers) or leaves the namespace for the others
+    /// (the client does not reconnect by itself).
+    void close(int code, const QString &reason) override;
+    /// Engine.IO runs its own heartbeat and closes a silent session; as long as the socket is there,
+    /// the client is alive.
+    void ping() override;
+
+    /// The envelope text a client event stands for (public for tests).
+    static QString envelopeOf(const QJsonArray &arguments);
+
+private:
+    void onEvent(const QJsonArray &arguments, const QList<QByteArray> &attachments, qint64 ackId);
+
+    QPointer<SocketIoSocket> m_socket;
+    qint64 m_pendingAck = -1; ///< the acknowledgement the event being handled asked for
+    bool m_closing = false;
+    bool m_closed = false;
+};
+
+} // namespace wsinfra
