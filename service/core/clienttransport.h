@@ -25,6 +25,11 @@ public:
     virtual void close(int code, const QString &reason) = 0;
     /// Transport-level keep-alive; the peer's answer is reported with alive().
     virtual void ping() = 0;
+    /// Drops the link without a goodbye (a close the client never completed); closed() follows.
+    virtual void abort() = 0;
+    /// Bytes handed to the transport that the peer has not taken yet (socket write buffer, a polling
+    /// session's queue). The shard keeps its own queue while this is high.
+    virtual qint64 bufferedBytes() const { return 0; }
 
 signals:
     void textReceived(const QString &text);
@@ -32,6 +37,8 @@ signals:
     void unsupportedReceived();
     /// Any sign of life from the peer (a pong, a frame).
     void alive();
+    /// The peer took some of the buffered bytes: more may be sent.
+    void writable();
     /// The link is gone; emitted once.
     void closed();
 };

@@ -1,14 +1,49 @@
 #include "core/connection.h"
 
 #include "core/clienttransport.h"
+#include "protocol/servermessage.h"
 
 namespace wsinfra {
 
-bool Connection::send(QLatin1StringView type, const QString &text, qint64 sequence) const
+namespace {
+
+OutboundMessage::Priority priorityOf(QLatin1StringView type)
+{
+    if (type == ServerMessage::Type::BillUpdate)
+        return OutboundMessage::Priority::BillUpdate;
+    if (type == ServerMessage::Type::Notification)
+        return OutboundMessage::Priority::Notification;
+    if (type == ServerMessage::Type::Broadcast)
+        return OutboundMessage::Priority::Broadcast;
+    return OutboundMessage::Priority::Control;
+}
+
+} // namespace
+
+bool Connection::send(QLatin1StringView type, const QString &text, qint64 sequence)
 {
     if (closing || !transport)
         return false;
-    transport->sendText(type, text, sequence);
+    const OutboundMessage::Priority priority = priorityOf(type);
+    // Replies, greetings and errors answer the client's own (rate-limited) requests: never queued.
+    if (priority == OutboundMessage::Priority::Control || !scheduler) {
+        transport->sendText(type, text, sequence);
+        return true;
+    }
+    scheduler->enqueue(*this, OutboundMessage{priority, type, text, sequence});
+    return true;
+}
+
+bool Connection::replay(const QString &text, qint64 sequence)
+{
+    if (closing || !transport)
+        return false;
+    if (!scheduler) {
+        transport->sendText(ServerMessage::Type::BillUpdate, text, sequence);
+        return true;
+    }
+    scheduler->enqueue(
+        *this, OutboundMessage{OutboundMessage::Priority::Replay, ServerMessage::Type::BillUpdate, text, sequence});
     return true;
 }
 

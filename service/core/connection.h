@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/deliveryqueue.h"
 #include "core/subscriptionmanager.h"
 #include "util/tokenbucket.h"
 
@@ -22,6 +23,7 @@ struct AdmissionTicket
     qint64 tokenExpiresAt = 0; ///< seconds since the epoch, 0 = never
     int refuseCloseCode = 0;   ///< non-zero: upgrade, then close with this code (the client learns why)
     QString refuseReason;
+    bool batch = false; ///< the client asked for `batch` frames (?batch=1, Socket.IO auth batch: true)
 };
 
 /// Limits and timings a shard applies to each of its connections.
@@ -35,12 +37,28 @@ struct ShardSettings
     int rateLimitMaxViolations = 20;
     int maxSubscriptionsPerConnection = 1000;
     int maxProtocolErrors = 50;
+    qint64 maxQueuedBytes = 1024 * 1024; ///< outbound bytes a connection may hold (queue + socket buffer)
+    qint64 slowConsumerGraceMs = 10'000; ///< over the cap this long: closed with 4001
+    int messageBatchSize = 50;
+    qint64 messageBatchDelayMs = 10;
     bool allowAnonymous = false;
     // Socket.IO (Engine.IO v4) on the same port
     qint64 socketIoPingIntervalMs = 25'000;
     qint64 socketIoPingTimeoutMs = 20'000;
     qint64 socketIoConnectTimeoutMs = 45'000;
     QList<QByteArray> corsOrigins; ///< exact origins or "*"; empty = no cross-origin access
+};
+
+struct Connection;
+
+/// Where a connection's messages wait for its socket: the shard queues, batches and sheds them.
+class DeliveryScheduler
+{
+public:
+    virtual void enqueue(Connection &connection, OutboundMessage message) = 0;
+
+protected:
+    ~DeliveryScheduler() = default;
 };
 
 /// One live client of a shard. Owned by its shard and touched only on the shard's thread.
@@ -55,11 +73,19 @@ struct Connection
     int protocolErrors = 0;
     qint64 lastSeenMs = 0;
     bool closing = false;
+    DeliveryScheduler *scheduler = nullptr; ///< none: every message goes straight to the transport
+    DeliveryQueue queue;
+    bool batching = false;
+    bool lostUpdates = false;  ///< a bill update was shed: recovery offsets stop advancing
+    qint64 overCapSinceMs = 0; ///< 0 = within its byte budget
+    qint64 closingSinceMs = 0; ///< when the heartbeat check first saw it closing
 
     const QString &userId() const { return ticket.userId; }
     /// Sends unless the connection is closing; returns whether it was sent. `type` is the envelope's
     /// type; `sequence` the node-wide position of a bill update (0 for other envelopes).
-    bool send(QLatin1StringView type, const QString &text, qint64 sequence = 0) const;
+    bool send(QLatin1StringView type, const QString &text, qint64 sequence = 0);
+    /// Sends a bill update from history to a recovering client (queued ahead of live updates, never shed).
+    bool replay(const QString &text, qint64 sequence);
     /// Sends the answer to the request being handled (a Socket.IO acknowledgement when asked for).
     bool reply(QLatin1StringView type, const QString &text) const;
     /// Closes once; later calls are ignored so that a connection is never closed twice.

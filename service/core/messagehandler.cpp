@@ -1,6 +1,7 @@
 #include "core/messagehandler.h"
 
 #include "core/channelhistory.h"
+#include "core/notificationinbox.h"
 #include "core/subscriptionmanager.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/clientmessage.h"
@@ -20,8 +21,10 @@ Q_LOGGING_CATEGORY(lcMessages, "wsinfra.core.messages", QtWarningMsg)
 namespace wsinfra {
 
 MessageHandler::MessageHandler(SubscriptionManager &subscriptions, const ChannelHistory &history,
-                               StatisticsCollector &statistics, const ShardSettings &settings, const Clock &clock)
-    : m_subscriptions(subscriptions), m_history(history), m_statistics(statistics), m_settings(settings), m_clock(clock)
+                               StatisticsCollector &statistics, const ShardSettings &settings, const Clock &clock,
+                               NotificationInbox *inbox)
+    : m_subscriptions(subscriptions), m_history(history), m_statistics(statistics), m_settings(settings),
+      m_clock(clock), m_inbox(inbox)
 {
 }
 
@@ -90,7 +93,10 @@ void MessageHandler::handleText(Connection &connection, const QString &text)
         connection.reply(ServerMessage::Type::Pong, ServerMessage::encode(ServerMessage::pong(message->id)));
         break;
     case ClientMessageType::Ack:
-        // Notifications are acknowledged without a reply; the inbox uses acks to stop redelivery.
+        // No reply: an id the inbox does not know (expired, dropped, acknowledged by another client
+        // of the user) is not an error, the notification is delivered either way.
+        if (m_inbox)
+            m_inbox->acknowledge(connection.userId(), message->messageIds);
         break;
     }
 }
@@ -144,7 +150,7 @@ void MessageHandler::subscribe(Connection &connection, const ClientMessage &mess
     connection.reply(ServerMessage::Type::Subscribed,
                      ServerMessage::encode(ServerMessage::subscribed(message.id, message.billIds, offsets)));
     for (const HistoryEntry &entry : std::as_const(recovered))
-        connection.send(ServerMessage::Type::BillUpdate, entry.frame, entry.sequence);
+        connection.replay(entry.frame, entry.sequence);
     if (!recovered.isEmpty())
         m_statistics.messagesDelivered(recovered.size());
     for (const QJsonObject &error : std::as_const(unrecoverable))
@@ -174,7 +180,7 @@ void MessageHandler::resume(Connection &connection, const QList<qint64> &bills, 
     std::sort(missed.begin(), missed.end(),
               [](const HistoryEntry &a, const HistoryEntry &b) { return a.sequence < b.sequence; });
     for (const HistoryEntry &entry : std::as_const(missed))
-        connection.send(ServerMessage::Type::BillUpdate, entry.frame, entry.sequence);
+        connection.replay(entry.frame, entry.sequence);
     if (!missed.isEmpty())
         m_statistics.messagesDelivered(missed.size());
     m_statistics.reconnection();

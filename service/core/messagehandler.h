@@ -8,6 +8,7 @@ namespace wsinfra {
 
 class ChannelHistory;
 class Clock;
+class NotificationInbox;
 class StatisticsCollector;
 class SubscriptionManager;
 struct ClientMessage;
@@ -18,8 +19,9 @@ struct ClientMessage;
 class MessageHandler
 {
 public:
+    /// `inbox` (may be null) is where acknowledged notifications are removed.
     MessageHandler(SubscriptionManager &subscriptions, const ChannelHistory &history, StatisticsCollector &statistics,
-                   const ShardSettings &settings, const Clock &clock);
+                   const ShardSettings &settings, const Clock &clock, NotificationInbox *inbox = nullptr);
 
     void handleText(Connection &connection, const QString &text);
     /// Resumes a recovered Socket.IO session: follows `bills` again and sends, in publish order, the
@@ -40,6 +42,7 @@ private:
     StatisticsCollector &m_statistics;
     const ShardSettings &m_settings;
     const Clock &m_clock;
+    NotificationInbox *const m_inbox;
 };
 
 } // namespace wsinfra

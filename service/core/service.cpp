@@ -5,6 +5,7 @@
 #include "core/channelhistory.h"
 #include "core/connectionmanager.h"
 #include "core/deduplicator.h"
+#include "core/notificationinbox.h"
 #include "core/recoverystore.h"
 #include "core/shard.h"
 #include "core/shardpool.h"
@@ -48,6 +49,10 @@ ShardSettings shardSettingsOf(const ServiceConfig &config)
     settings.rateLimitMaxViolations = config.rateLimitMaxViolations;
     settings.maxSubscriptionsPerConnection = config.maxSubscriptionsPerConnection;
     settings.allowAnonymous = config.allowAnonymous;
+    settings.maxQueuedBytes = config.maxQueuedBytes;
+    settings.slowConsumerGraceMs = config.slowConsumerGraceMs;
+    settings.messageBatchSize = config.messageBatchSize;
+    settings.messageBatchDelayMs = config.messageBatchDelayMs;
     settings.socketIoPingIntervalMs = config.socketioPingIntervalMs;
     settings.socketIoPingTimeoutMs = config.socketioPingTimeoutMs;
     settings.socketIoConnectTimeoutMs = config.socketioConnectTimeoutMs;
@@ -68,13 +73,18 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
       m_jwtVerifier(std::make_unique<JwtVerifier>(config.jwtSecret, clock)),
       m_recovery(std::make_unique<RecoveryStore>(config.socketioRecoveryDurationMs, config.maxConnections, clock)),
       m_processMemory(std::make_unique<ProcessMemory>()),
-      m_deduplicator(std::make_unique<Deduplicator>(config.dedupeCacheSize, config.dedupeWindowMs, clock))
+      m_deduplicator(std::make_unique<Deduplicator>(config.dedupeCacheSize, config.dedupeWindowMs, clock)),
+      m_inbox(std::make_unique<NotificationInbox>(NotificationInbox::Settings{config.notificationInboxSize,
+                                                                              config.notificationInboxTtlMs,
+                                                                              config.notificationInboxMaxEntries},
+                                                  clock, m_statistics.get()))
 {
     m_connections = new ConnectionManager(
         {config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser}, *m_statistics, this);
     const int ioThreads = config.ioThreads > 0 ? config.ioThreads : QThread::idealThreadCount();
-    const ShardContext context{m_nodeId, shardSettingsOf(config), m_history.get(), m_statistics.get(),
-                               &clock,   m_jwtVerifier.get(),     m_connections,   m_recovery.get()};
+    const ShardContext context{m_nodeId,     shardSettingsOf(config), m_history.get(), m_statistics.get(),
+                               &clock,       m_jwtVerifier.get(),     m_connections,   m_recovery.get(),
+                               m_inbox.get()};
     m_shards = new ShardPool(ioThreads, context, this);
     connect(m_shards, &ShardPool::connectionReleased, m_connections, [this](const AdmissionTicket &ticket) {
         // Clients refused over a limit were upgraded only to be told why: they were never counted.
@@ -119,6 +129,13 @@ bool Service::initialize()
     pruneTimer->setInterval(std::chrono::milliseconds(qBound(qint64(1000), m_config.historyTtlMs / 10, qint64(60000))));
     connect(pruneTimer, &QTimer::timeout, this, [this] { m_history->pruneExpired(); });
     pruneTimer->start();
+    if (m_inbox->isEnabled()) {
+        QTimer *inboxPruneTimer = new QTimer(this);
+        inboxPruneTimer->setInterval(
+            std::chrono::milliseconds(qBound(qint64(1000), m_config.notificationInboxTtlMs / 10, qint64(60000))));
+        connect(inboxPruneTimer, &QTimer::timeout, this, [this] { m_inbox->pruneExpired(); });
+        inboxPruneTimer->start();
+    }
     return true;
 }
 
@@ -247,8 +264,12 @@ Service::PublishResult Service::sendUserNotification(const QString &userId, cons
     publication.frame = ServerMessage::encode(
         ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
     rememberPublish(scopeKey, publication);
+    // Kept before the shards deliver it: a client connecting meanwhile gets it from one or the other.
+    const bool stored = m_inbox->store(userId, publication.messageId, publication.timestampMs, publication.frame);
     publish(publication, std::move(delivered));
-    return {publication.messageId, 0};
+    PublishResult result{publication.messageId, 0};
+    result.stored = stored;
+    return result;
 }
 
 Service::PublishResult Service::broadcastToAll(const QJsonValue &message, DeliveredCallback delivered,
@@ -359,6 +380,8 @@ MetricsReporter::Figures Service::collectFigures() const
     figures.subscribedBills = bills.size();
     figures.historyEntries = m_history->entryCount();
     figures.historyBills = m_history->billCount();
+    figures.inboxEntries = m_inbox->entryCount();
+    figures.inboxUsers = m_inbox->userCount();
     figures.memoryBudgetBytes = m_processMemory->budgetBytes(m_config.memoryLimitBytes);
     figures.rateLimited = m_statistics->rateLimitedCount();
     figures.protocolErrors = m_statistics->protocolErrorCount();

@@ -27,6 +27,7 @@ class Deduplicator;
 class FrontDoor;
 class HttpApi;
 class JwtVerifier;
+class NotificationInbox;
 class RecoveryStore;
 class ProcessMemory;
 class ShardPool;
@@ -58,6 +59,7 @@ public:
         QString messageId;
         qint64 offset = 0;      ///< bill updates only
         bool duplicate = false; ///< a repeated idempotency key: the original answer, nothing was sent
+        bool stored = false;    ///< notifications only: kept in the user's inbox until acknowledged
     };
     using DeliveredCallback = std::function<void(int delivered)>;
 
@@ -70,7 +72,8 @@ public:
     /// `delivered` runs once every shard has handed it to its subscribers.
     PublishResult broadcastBillUpdate(qint64 billId, const QJsonValue &update, DeliveredCallback delivered = {},
                                       const QString &idempotencyKey = {});
-    /// Sends a notification to every live connection of the user.
+    /// Sends a notification to every live connection of the user and, unless the inbox is off, keeps it
+    /// in the user's inbox until a client acknowledges it: each new connection of the user gets it again.
     PublishResult sendUserNotification(const QString &userId, const QJsonValue &notification,
                                        DeliveredCallback delivered = {}, const QString &idempotencyKey = {});
     /// Sends a message to every connection.
@@ -116,6 +119,7 @@ private:
     std::unique_ptr<RecoveryStore> m_recovery;
     std::unique_ptr<ProcessMemory> m_processMemory;
     std::unique_ptr<Deduplicator> m_deduplicator;
+    std::unique_ptr<NotificationInbox> m_inbox;
     ConnectionManager *m_connections = nullptr;
     ShardPool *m_shards = nullptr;
     Broker *m_broker = nullptr;

@@ -41,11 +41,16 @@ struct ServiceConfig
     int maxSubscriptionsPerConnection = 1000;
     int historySize = 1000;
     qint64 historyTtlMs = 86400000;
+    int notificationInboxSize = 100; // per user; 0 = off
+    qint64 notificationInboxTtlMs = 86400000;
+    int notificationInboxMaxEntries = 100000;
     int ioThreads = 0;           // 0 = number of cores; resolved configs hold the real number
     qint64 memoryLimitBytes = 0; // 0 = automatic (cgroup limit, else physical memory)
     int memoryWarningThreshold = 70;
     int memoryCriticalThreshold = 85;
     int memoryEmergencyThreshold = 95;
+    qint64 maxQueuedBytes = 1048576;
+    qint64 slowConsumerGraceMs = 10000;
     int messageBatchSize = 50;
     qint64 messageBatchDelayMs = 10;
     int dedupeCacheSize = 10000;

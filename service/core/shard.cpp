@@ -1,6 +1,7 @@
 #include "core/shard.h"
 
 #include "core/channelhistory.h"
+#include "core/notificationinbox.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
 #include "protocol/servermessage.h"
@@ -32,13 +33,16 @@ QString peerKeyOf(const QHostAddress &address, quint16 port)
 
 // Connection ids carry their shard in the top bits so that they are unique across shards.
 constexpr int ShardIdShift = 48;
+// Below this many buffered bytes a transport is given more; above, messages wait in the queue.
+constexpr qint64 LowWaterBytes = 64 * 1024;
+constexpr qint64 MaxFlushIntervalMs = 20;
 
 } // namespace
 
 Shard::Shard(int index, const ShardContext &context)
     : m_index(index), m_context(context), m_settings(m_context.settings), m_history(*context.history),
       m_statistics(*context.statistics), m_clock(*context.clock),
-      m_messageHandler(m_subscriptions, m_history, m_statistics, m_settings, m_clock)
+      m_messageHandler(m_subscriptions, m_history, m_statistics, m_settings, m_clock, context.inbox)
 {
 }
 
@@ -50,6 +54,14 @@ void Shard::start()
     m_server->setHandshakeTimeout(std::chrono::milliseconds(qMin<qint64>(m_settings.connectionTimeoutMs, 10'000)));
     connect(m_server, &QWebSocketServer::newConnection, this, &Shard::onNewConnection);
     m_socketIo = new SocketIoEndpoint(*this, m_index, this);
+
+    m_flushTimer = new QTimer(this);
+    m_flushTimer->setSingleShot(true);
+    // Batches wait at most the batch delay; a congested socket is retried at least this often even
+    // when its transport cannot say that it drained (a polling session).
+    m_flushTimer->setInterval(
+        std::chrono::milliseconds(qBound<qint64>(1, m_settings.messageBatchDelayMs, MaxFlushIntervalMs)));
+    connect(m_flushTimer, &QTimer::timeout, this, &Shard::flushPending);
 
     m_heartbeatTimer = new QTimer(this);
     // Checking more often than the interval keeps timeouts close to their configured value.
@@ -129,9 +141,10 @@ void Shard::onNewConnection()
             socket->deleteLater();
             continue;
         }
-        if (pending->socket) {
-            pending->socket->disconnect(this);
-            pending->socket->setParent(socket);
+        QTcpSocket *tcpSocket = pending->socket;
+        if (tcpSocket) {
+            tcpSocket->disconnect(this);
+            tcpSocket->setParent(socket);
         }
         const AdmissionTicket ticket = pending->ticket;
         const bool engineIo = pending->engineIo;
@@ -143,7 +156,7 @@ void Shard::onNewConnection()
             m_socketIo->handleWebSocket(socket, ticket.address);
             continue;
         }
-        if (Connection *connection = attach(new NativeWebSocketAdapter(socket, this), ticket))
+        if (Connection *connection = attach(new NativeWebSocketAdapter(socket, tcpSocket, this), ticket))
             greet(*connection);
     }
 }
@@ -160,6 +173,8 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
     connection->transport = transport;
     connection->inboundBudget = TokenBucket(m_settings.messagesPerSecond, m_settings.messageBurst);
     connection->lastSeenMs = m_clock.nowMs();
+    connection->scheduler = this;
+    connection->batching = ticket.batch;
     const ConnectionId id = connection->id;
     m_connections.insert(id, connection);
     if (!ticket.userId.isEmpty())
@@ -176,6 +191,10 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
             [this, raw] { m_messageHandler.handleUnsupported(*raw); });
     connect(transport, &ClientTransport::alive, this, [this, raw] { raw->lastSeenMs = m_clock.nowMs(); });
     connect(transport, &ClientTransport::closed, this, [this, id] { removeConnection(id); });
+    connect(transport, &ClientTransport::writable, this, [this, raw] {
+        if (!raw->queue.isEmpty() || raw->lostUpdates)
+            flush(*raw);
+    });
 
     if (ticket.refuseCloseCode != 0 || m_draining) {
         connection->close(m_draining ? CloseCode::GoingAway : ticket.refuseCloseCode,
@@ -190,6 +209,19 @@ void Shard::greet(Connection &connection)
     connection.send(ServerMessage::Type::Connected,
                     ServerMessage::encode(ServerMessage::connected(connection.publicId, connection.userId(),
                                                                    m_settings.heartbeatIntervalMs)));
+    // What the user has not acknowledged yet, oldest first, as first sent (same message_id): stored
+    // before the live delivery was posted, so a notification is never missed in between, at worst
+    // received twice.
+    if (!m_context.inbox || connection.userId().isEmpty())
+        return;
+    const QList<NotificationInbox::Notification> kept = m_context.inbox->pending(connection.userId());
+    qint64 sent = 0;
+    for (const NotificationInbox::Notification &notification : kept) {
+        if (connection.send(ServerMessage::Type::Notification, notification.frame))
+            ++sent;
+    }
+    if (sent > 0)
+        m_statistics.messagesDelivered(sent);
 }
 
 void Shard::resume(Connection &connection, const QList<qint64> &bills, qint64 sequence)
@@ -203,6 +235,7 @@ void Shard::removeConnection(ConnectionId id)
     if (!connection)
         return;
     m_subscriptions.removeConnection(id);
+    m_pendingOutput.remove(id);
     const QString &userId = connection->userId();
     if (!userId.isEmpty()) {
         auto byUser = m_connectionsByUser.find(userId);
@@ -263,6 +296,116 @@ int Shard::deliver(const Publication &publication)
     return delivered;
 }
 
+void Shard::enqueue(Connection &connection, OutboundMessage message)
+{
+    if (connection.lostUpdates && message.priority == OutboundMessage::Priority::BillUpdate)
+        message.sequence = 0; // the client's recovery offset must not move past what it never got
+    const qint64 buffered = connection.transport->bufferedBytes();
+    if (!connection.batching && connection.queue.isEmpty() && buffered < LowWaterBytes) {
+        connection.transport->sendText(message.type, message.text, message.sequence);
+        return;
+    }
+    connection.queue.push(std::move(message));
+    if (connection.queue.bytes() + buffered > m_settings.maxQueuedBytes)
+        enforceBudget(connection, buffered);
+    if (connection.closing)
+        return;
+    if (connection.batching && connection.queue.size() >= m_settings.messageBatchSize && buffered < LowWaterBytes) {
+        flush(connection);
+        return;
+    }
+    m_pendingOutput.insert(connection.id);
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void Shard::enforceBudget(Connection &connection, qint64 buffered)
+{
+    const qint64 nowMs = m_clock.nowMs();
+    if (connection.overCapSinceMs == 0) {
+        connection.overCapSinceMs = nowMs;
+        m_statistics.queueOverflow();
+    }
+    const DeliveryQueue::Shed shed = connection.queue.shed(m_settings.maxQueuedBytes, buffered);
+    for (int i = 0; i < shed.dropped; ++i)
+        m_statistics.messageDropped();
+    connection.lostUpdates = connection.lostUpdates || shed.billUpdates;
+    // Shedding keeps the connection at its budget, not under it: it counts as over until the client
+    // has caught up (its queue ran empty), and past the grace period it is closed.
+    if (connection.overCapSinceMs != 0 && nowMs - connection.overCapSinceMs >= m_settings.slowConsumerGraceMs) {
+        qCInfo(lcShard) << "closing slow consumer" << connection.publicId;
+        connection.close(CloseCode::SlowConsumer,
+                         u"slow consumer: more than %1 bytes waited for %2 ms; reconnect and recover"_s
+                             .arg(m_settings.maxQueuedBytes)
+                             .arg(nowMs - connection.overCapSinceMs));
+    }
+}
+
+void Shard::flush(Connection &connection)
+{
+    while (!connection.queue.isEmpty() && !connection.closing &&
+           connection.transport->bufferedBytes() < LowWaterBytes) {
+        if (connection.batching) {
+            sendBatch(connection);
+        } else {
+            const OutboundMessage message = connection.queue.pop();
+            connection.transport->sendText(message.type, message.text, message.sequence);
+        }
+    }
+    const qint64 buffered = connection.transport->bufferedBytes();
+    if (connection.queue.bytes() + buffered > m_settings.maxQueuedBytes || connection.overCapSinceMs != 0)
+        enforceBudget(connection, buffered);
+    if (connection.queue.isEmpty() && buffered < LowWaterBytes && !connection.closing) {
+        // Caught up. If bill updates were shed on the way, the client has a gap it may not see
+        // (nothing newer may come): close so that it reconnects and recovers it from history.
+        if (connection.lostUpdates)
+            connection.close(CloseCode::SlowConsumer,
+                             u"bill updates were shed while this connection was slow; reconnect and recover"_s);
+        connection.overCapSinceMs = 0;
+    }
+    // A connection that lost updates stays watched until it has caught up (and is closed) or its grace ends.
+    if ((connection.queue.isEmpty() && !connection.lostUpdates) || connection.closing) {
+        m_pendingOutput.remove(connection.id);
+        return;
+    }
+    m_pendingOutput.insert(connection.id);
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void Shard::sendBatch(Connection &connection)
+{
+    const int count = qMin(connection.queue.size(), m_settings.messageBatchSize);
+    if (count == 1) { // a lone message goes as itself
+        const OutboundMessage message = connection.queue.pop();
+        connection.transport->sendText(message.type, message.text, message.sequence);
+        return;
+    }
+    QString text = u"{\"messages\":["_s;
+    qint64 sequence = 0;
+    for (int i = 0; i < count; ++i) {
+        const OutboundMessage message = connection.queue.pop();
+        if (i > 0)
+            text += u',';
+        text += message.text;
+        sequence = qMax(sequence, message.sequence);
+    }
+    text += u"],\"type\":\"batch\"}"_s;
+    connection.transport->sendText(ServerMessage::Type::Batch, text, sequence);
+}
+
+void Shard::flushPending()
+{
+    const QList<ConnectionId> pending = m_pendingOutput.values();
+    for (ConnectionId id : pending) {
+        const auto connection = m_connections.value(id);
+        if (connection)
+            flush(*connection);
+        else
+            m_pendingOutput.remove(id);
+    }
+}
+
 void Shard::closeAll(int code, const QString &reason)
 {
     m_draining = true;
@@ -288,9 +431,15 @@ void Shard::checkConnections()
     const qint64 nowSeconds = nowMs / 1000;
     const auto connections = m_connections.values();
     for (const auto &connection : connections) {
-        // QWebSocket drops the TCP connection itself right after sending a close frame.
-        if (connection->closing)
+        // A close waits for the client to take what was queued before it and to answer; a client
+        // that never reads again would hold its socket forever.
+        if (connection->closing) {
+            if (connection->closingSinceMs == 0)
+                connection->closingSinceMs = nowMs;
+            else if (nowMs - connection->closingSinceMs > m_settings.connectionTimeoutMs && connection->transport)
+                connection->transport->abort();
             continue;
+        }
         if (connection->ticket.tokenExpiresAt > 0 && nowSeconds >= connection->ticket.tokenExpiresAt) {
             connection->close(CloseCode::TokenExpired, u"token expired: reconnect with a fresh token"_s);
         } else if (nowMs - connection->lastSeenMs > m_settings.connectionTimeoutMs) {

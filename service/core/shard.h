@@ -31,7 +31,7 @@ struct HttpResponse;
 /// One I/O thread's share of the clients: it owns their connections, their subscriptions and their
 /// heartbeats, and nothing it owns is touched from another thread. Every public function runs on the
 /// shard's thread (ShardPool posts the calls there).
-class Shard : public QObject
+class Shard : public QObject, private DeliveryScheduler
 {
     Q_OBJECT
 public:
@@ -54,7 +54,7 @@ public:
     /// message handler. A client refused over a limit, or arriving while the shard drains, is closed
     /// at once and nullptr returned. `publicId` empty = a fresh one.
     Connection *attach(ClientTransport *transport, const AdmissionTicket &ticket, const QString &publicId = {});
-    /// The `connected` greeting of the wire contract.
+    /// The `connected` greeting of the wire contract, then the user's unacknowledged notifications.
     void greet(Connection &connection);
     /// Resumes a recovered session: follows its bills again and replays what it missed.
     void resume(Connection &connection, const QList<qint64> &bills, qint64 sequence);
@@ -94,6 +94,14 @@ private:
     void removeConnection(ConnectionId id);
     void checkConnections();
     void checkDrained();
+    // DeliveryScheduler: what a connection's socket cannot take now waits in its DeliveryQueue.
+    void enqueue(Connection &connection, OutboundMessage message) override;
+    /// Hands queued messages to the transport while it takes them; batches for batching clients.
+    void flush(Connection &connection);
+    void flushPending();
+    void sendBatch(Connection &connection);
+    /// Over the byte budget: shed what history can give back; past the grace period, close (4001).
+    void enforceBudget(Connection &connection, qint64 buffered);
 
     const int m_index;
     const ShardContext m_context;
@@ -106,6 +114,8 @@ private:
     QWebSocketServer *m_server = nullptr;
     SocketIoEndpoint *m_socketIo = nullptr;
     QTimer *m_heartbeatTimer = nullptr;
+    QTimer *m_flushTimer = nullptr;
+    QSet<ConnectionId> m_pendingOutput; ///< connections with queued messages
     quint64 m_nextSerial = 0;
     QHash<ConnectionId, std::shared_ptr<Connection>> m_connections;
     QHash<QString, QSet<ConnectionId>> m_connectionsByUser;

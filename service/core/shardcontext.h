@@ -10,6 +10,7 @@ class ChannelHistory;
 class Clock;
 class ConnectionManager;
 class JwtVerifier;
+class NotificationInbox;
 class RecoveryStore;
 class StatisticsCollector;
 
@@ -26,6 +27,7 @@ struct ShardContext
     const JwtVerifier *verifier = nullptr; ///< Socket.IO clients authenticate on a shard (CONNECT)
     ConnectionManager *connections = nullptr;
     RecoveryStore *recovery = nullptr;
+    NotificationInbox *inbox = nullptr; ///< null or off: notifications reach live connections only
 };
 
 } // namespace wsinfra

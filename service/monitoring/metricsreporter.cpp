@@ -22,6 +22,7 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
                                        {u"ioThreads"_s, figures.ioThreads}}},
         {u"subscriptions"_s, QJsonObject{{u"total"_s, figures.subscriptions}, {u"bills"_s, figures.subscribedBills}}},
         {u"history"_s, QJsonObject{{u"entries"_s, figures.historyEntries}, {u"bills"_s, figures.historyBills}}},
+        {u"inbox"_s, QJsonObject{{u"entries"_s, figures.inboxEntries}, {u"users"_s, figures.inboxUsers}}},
         {u"memory"_s, QJsonObject{{u"rssBytes"_s, stats.memoryUsage},
                                   {u"budgetBytes"_s, figures.memoryBudgetBytes},
                                   {u"percent"_s, figures.health.memoryUsage}}},
@@ -95,6 +96,8 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
     metric(out, "wsinfra_subscribed_bills", "gauge", "Bills with at least one subscriber.",
            double(figures.subscribedBills));
     metric(out, "wsinfra_history_entries", "gauge", "Bill updates kept for recovery.", double(figures.historyEntries));
+    metric(out, "wsinfra_inbox_entries", "gauge", "Unacknowledged notifications kept for redelivery.",
+           double(figures.inboxEntries));
     metric(out, "wsinfra_memory_rss_bytes", "gauge", "Resident memory of the process.", double(s.memoryUsage));
     metric(out, "wsinfra_memory_budget_bytes", "gauge", "Memory budget the thresholds refer to.",
            double(figures.memoryBudgetBytes));

@@ -20,6 +20,8 @@ public:
         qint64 subscribedBills = 0;
         qint64 historyEntries = 0;
         qint64 historyBills = 0;
+        qint64 inboxEntries = 0; ///< unacknowledged notifications kept
+        qint64 inboxUsers = 0;
         qint64 memoryBudgetBytes = 0;
         qint64 rateLimited = 0;
         qint64 protocolErrors = 0;

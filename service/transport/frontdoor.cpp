@@ -26,6 +26,13 @@ namespace wsinfra {
 
 namespace {
 
+// ?batch=1 (or true/yes) asks for batch frames.
+bool isTruthy(const QString &value)
+{
+    return value == "1"_L1 || value.compare("true"_L1, Qt::CaseInsensitive) == 0 ||
+           value.compare("yes"_L1, Qt::CaseInsensitive) == 0;
+}
+
 const QList<QPair<QByteArray, QByteArray>> BearerChallenge{{"WWW-Authenticate", "Bearer"}};
 
 QString peerAddressOf(qintptr socketDescriptor)
@@ -128,6 +135,7 @@ void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsize
     }
     AdmissionTicket ticket;
     ticket.address = peerAddressOf(socketDescriptor);
+    ticket.batch = isTruthy(head.query.queryItemValue(u"batch"_s));
 
     QByteArray token = head.query.queryItemValue(u"token"_s, QUrl::FullyDecoded).toUtf8();
     if (token.isEmpty())

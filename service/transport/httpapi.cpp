@@ -315,7 +315,7 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
             [respond, result](int delivered) {
                 respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
                                                             {u"delivered"_s, delivered},
-                                                            {u"stored"_s, false},
+                                                            {u"stored"_s, result->stored},
                                                             {u"duplicate"_s, result->duplicate}}));
             },
             *idempotencyKey);

@@ -1,12 +1,15 @@
 #include "transport/nativewebsocketadapter.h"
 
+#include <QTcpSocket>
 #include <QWebSocket>
 
 namespace wsinfra {
 
-NativeWebSocketAdapter::NativeWebSocketAdapter(QWebSocket *socket, QObject *parent)
-    : ClientTransport(parent), m_socket(socket)
+NativeWebSocketAdapter::NativeWebSocketAdapter(QWebSocket *socket, QTcpSocket *tcpSocket, QObject *parent)
+    : ClientTransport(parent), m_socket(socket), m_tcpSocket(tcpSocket)
 {
+    if (m_tcpSocket)
+        connect(m_tcpSocket, &QTcpSocket::bytesWritten, this, &ClientTransport::writable);
     m_socket->setParent(this);
     connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         emit alive();
@@ -41,6 +44,17 @@ void NativeWebSocketAdapter::close(int code, const QString &reason)
     if (m_closed)
         return;
     m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+}
+
+qint64 NativeWebSocketAdapter::bufferedBytes() const
+{
+    return m_tcpSocket ? m_tcpSocket->bytesToWrite() : 0;
+}
+
+void NativeWebSocketAdapter::abort()
+{
+    if (!m_closed)
+        m_socket->abort();
 }
 
 void NativeWebSocketAdapter::ping()

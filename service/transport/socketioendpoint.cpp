@@ -81,6 +81,7 @@ SocketIoEndpoint::SocketIoEndpoint(Shard &shard, int shardIndex, QObject *parent
         [this, &context](const SocketIoServer::ConnectRequest &request) -> SocketIoServer::ConnectDecision {
             Admitted admitted;
             admitted.ticket.address = request.peerAddress;
+            admitted.ticket.batch = request.auth.value(u"batch"_s).toBool();
             const QJsonValue token = request.auth.value(u"token"_s);
             if (token.isString() && !token.toString().isEmpty()) {
                 const Result<JwtClaims> claims = context.verifier->verify(token.toString().toUtf8());

@@ -86,6 +86,22 @@ void SocketIoTransport::close(int code, const QString &reason)
     });
 }
 
+qint64 SocketIoTransport::bufferedBytes() const
+{
+    const EngineIoSession *engine = m_socket ? m_socket->engine() : nullptr;
+    return engine ? engine->queuedBytes() : 0;
+}
+
+void SocketIoTransport::abort()
+{
+    if (m_closed || !m_socket)
+        return;
+    if (EngineIoSession *engine = m_socket->engine())
+        engine->close();
+    else
+        m_socket->disconnect();
+}
+
 void SocketIoTransport::ping()
 {
     if (!m_closed && m_socket)
@@ -121,7 +137,11 @@ void SocketIoTransport::onEvent(const QJsonArray &arguments, const QList<QByteAr
         emit unsupportedReceived();
     else
         emit textReceived(envelopeOf(arguments));
-    m_pendingAck = -1;
+    // A request the native protocol does not answer (ack) still has its callback called, without
+    // arguments, so that the client's emitWithAck resolves once the request was handled.
+    const qint64 unanswered = std::exchange(m_pendingAck, -1);
+    if (unanswered >= 0 && !m_closing && !m_closed && m_socket)
+        m_socket->sendAckText(unanswered, "[]");
 }
 
 } // namespace wsinfra

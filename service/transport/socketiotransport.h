@@ -14,7 +14,7 @@ class SocketIoSocket;
 /// carries its node-wide sequence as a last string argument, the offset Socket.IO's connection state
 /// recovery sends back. The client's `message` event carries an envelope; `subscribe`, `unsubscribe`,
 /// `ping` and `ack` events carry an envelope's data. An acknowledgement callback gets the reply the
-/// native protocol would send.
+/// native protocol would send, or no arguments where it sends none (ack).
 class SocketIoTransport final : public ClientTransport
 {
     Q_OBJECT
@@ -34,6 +34,9 @@ public:
     /// Engine.IO runs its own heartbeat and closes a silent session; as long as the socket is there,
     /// the client is alive.
     void ping() override;
+    void abort() override;
+    /// What the Engine.IO session holds for the client (a polling session between two GETs).
+    qint64 bufferedBytes() const override;
 
     /// The envelope text a client event stands for (public for tests).
     static QString envelopeOf(const QJsonArray &arguments);

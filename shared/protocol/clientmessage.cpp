@@ -139,20 +139,54 @@ std::optional<Error> parseSince(const QJsonObject &data, ClientMessage &message)
     return std::nullopt;
 }
 
-std::optional<Error> parseMessageId(const QJsonObject &data, ClientMessage &message)
+// One message id of an ack, or an error naming `field`.
+Result<QString> messageIdOf(const QJsonValue &value, const QString &field)
 {
-    const QJsonValue value = data.value("message_id"_L1);
     if (!value.isString())
-        return badRequest(u"\"data.message_id\" must be a string"_s);
+        return badRequest(quoted(field) + u" must be a string"_s);
     const QString messageId = value.toString();
     if (messageId.isEmpty() || messageId.size() > MaxMessageIdLength)
-        return badRequest(u"\"data.message_id\" must have 1 to %1 characters"_s.arg(MaxMessageIdLength));
+        return badRequest(quoted(field) + u" must have 1 to %1 characters"_s.arg(MaxMessageIdLength));
     // Message ids are ours; control characters can only come from a confused or hostile client.
     const bool hasControl = std::any_of(messageId.begin(), messageId.end(),
                                         [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
     if (hasControl)
-        return badRequest(u"\"data.message_id\" contains a control character"_s);
-    message.messageId = messageId;
+        return badRequest(quoted(field) + u" contains a control character"_s);
+    return messageId;
+}
+
+// Reads data.message_id or data.message_ids into message.messageIds.
+std::optional<Error> parseMessageIds(const QJsonObject &data, const ClientMessageLimits &limits, ClientMessage &message)
+{
+    const QJsonValue single = data.value("message_id"_L1);
+    const QJsonValue many = data.value("message_ids"_L1);
+    if (!single.isUndefined() && !many.isUndefined())
+        return badRequest(u"give either \"data.message_id\" or \"data.message_ids\", not both"_s);
+    if (many.isUndefined()) {
+        const Result<QString> messageId = messageIdOf(single, u"data.message_id"_s);
+        if (!messageId)
+            return messageId.error();
+        message.messageIds.append(*messageId);
+        return std::nullopt;
+    }
+    if (!many.isArray())
+        return badRequest(u"\"data.message_ids\" must be an array"_s);
+    const QJsonArray array = many.toArray();
+    if (array.isEmpty())
+        return badRequest(u"\"data.message_ids\" must not be empty"_s);
+    if (array.size() > limits.maxMessageIds)
+        return badRequest(u"\"data.message_ids\" has more than %1 entries"_s.arg(limits.maxMessageIds));
+    QSet<QString> seen;
+    seen.reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const Result<QString> messageId = messageIdOf(array.at(i), u"data.message_ids[%1]"_s.arg(i));
+        if (!messageId)
+            return messageId.error();
+        if (!seen.contains(*messageId)) {
+            seen.insert(*messageId);
+            message.messageIds.append(*messageId);
+        }
+    }
     return std::nullopt;
 }
 
@@ -239,7 +273,7 @@ Result<ClientMessage> parseClientMessage(const QJsonObject &object, const Client
         return badRequest(u"\"data\" must be an object"_s);
     const QJsonObject data = dataValue.toObject();
     if (message.type == ClientMessageType::Ack) {
-        if (auto error = parseMessageId(data, message))
+        if (auto error = parseMessageIds(data, limits, message))
             return *error;
         return message;
     }

@@ -8,6 +8,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace wsinfra {
 
@@ -21,7 +22,7 @@ struct ClientMessage
     QJsonValue id = QJsonValue(QJsonValue::Undefined); // the request's "id" (string or number) or Undefined
     QList<qint64> billIds;                             // subscribe/unsubscribe: deduplicated, in first-seen order
     QHash<qint64, qint64> since;                       // subscribe: bill id -> last offset the client has (>= 0)
-    QString messageId;                                 // ack
+    QStringList messageIds;                            // ack: deduplicated, in first-seen order
 };
 
 /// Bounds on what one client frame may ask for.
@@ -29,6 +30,7 @@ struct ClientMessageLimits
 {
     int maxBillIds = 1000;
     qsizetype maxBytes = 1024 * 1024;
+    int maxMessageIds = 1000; ///< per ack
 };
 
 /// Text frame -> JSON object. Errors: bad_request (not JSON / not an object / too large).

@@ -24,6 +24,7 @@ inline constexpr QLatin1StringView Subscribed{"subscribed"};
 inline constexpr QLatin1StringView Unsubscribed{"unsubscribed"};
 inline constexpr QLatin1StringView Pong{"pong"};
 inline constexpr QLatin1StringView Error{"error"};
+inline constexpr QLatin1StringView Batch{"batch"};
 } // namespace Type
 
 QJsonObject connected(const QString &connectionId, const QString &userId, qint64 heartbeatIntervalMs);

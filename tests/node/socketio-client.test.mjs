@@ -144,6 +144,31 @@ test('acknowledgements get the reply the native protocol would send', async () =
   socket.disconnect();
 });
 
+test('a notification kept for an offline user arrives on connect and, once acknowledged, not again', async () => {
+  const user = 'sio-inbox';
+  const kept = await api(`/api/users/${user}/notifications`, { title: 'While you were away' });
+  assert.equal(kept.json.delivered, 0);
+  assert.equal(kept.json.stored, true);
+
+  const socket = client(user);
+  await connected(socket);
+  const [notification] = await next(socket, 'notification');
+  assert.equal(notification.message_id, kept.json.message_id);
+  assert.equal(notification.data.title, 'While you were away');
+  socket.emit('ack', { message_id: notification.message_id });
+  // Handled in order: once the ping is answered, so is the ack. An ack with a callback gets it called.
+  await socket.timeout(5000).emitWithAck('ping');
+  assert.equal(await socket.timeout(5000).emitWithAck('ack', { message_id: 'unknown-id' }), undefined);
+
+  socket.disconnect();
+  socket.connect();
+  await connected(socket);
+  const pong = await socket.timeout(5000).emitWithAck('ping');
+  assert.equal(pong.type, 'pong');
+  assert.deepEqual(socket.inbox.filter((e) => e.event === 'notification'), [], 'an acknowledged notification is not sent again');
+  socket.disconnect();
+});
+
 test('a bad or missing token is refused with connect_error and a stable code', async () => {
   const forged = open(`http://127.0.0.1:${port}`, {
     auth: { token: token('mallory', 600, 'wrong-secret') },

@@ -72,6 +72,8 @@ private slots:
     void validMessage();
     void invalidMessage_data();
     void invalidMessage();
+    void ackOfSeveralIds_data();
+    void ackOfSeveralIds();
     void requestId_data();
     void requestId();
     void requestIdNotFinite();
@@ -259,7 +261,7 @@ void TestClientMessage::validMessage()
     QCOMPARE(message->id, id);
     QCOMPARE(message->billIds, billIds);
     QCOMPARE(describeSince(message->since), since);
-    QCOMPARE(message->messageId, messageId);
+    QCOMPARE(message->messageIds, messageId.isEmpty() ? QStringList() : QStringList{messageId});
 }
 
 void TestClientMessage::invalidMessage_data()
@@ -409,6 +411,75 @@ void TestClientMessage::invalidMessage()
     QVERIFY2(message.error().message.contains(errorPart), qPrintable(message.error().message));
     // Error messages go back to the client: they stay short whatever it sent.
     QVERIFY(message.error().message.size() < 200);
+}
+
+void TestClientMessage::ackOfSeveralIds_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QStringList>("messageIds"); // empty: refused
+    QTest::addColumn<QString>("errorPart");
+
+    const QStringList refused;
+    const auto ids = [](int count, const QByteArray &prefix) -> QByteArray {
+        QByteArray array = "[";
+        for (int i = 0; i < count; ++i)
+            array += (i > 0 ? ",\"" : "\"") + prefix + QByteArray::number(i) + '"';
+        return array + "]";
+    };
+    const auto names = [](int count, const QString &prefix) {
+        QStringList list;
+        for (int i = 0; i < count; ++i)
+            list.append(prefix + QString::number(i));
+        return list;
+    };
+
+    QTest::newRow("one") << "{\"message_ids\":[\"m-1\"]}"_ba << QStringList{u"m-1"_s} << QString();
+    QTest::newRow("several in order") << "{\"message_ids\":[\"b\",\"a\",\"c\"]}"_ba
+                                      << QStringList{u"b"_s, u"a"_s, u"c"_s} << QString();
+    QTest::newRow("duplicates dropped") << "{\"message_ids\":[\"a\",\"b\",\"a\",\"b\"]}"_ba
+                                        << QStringList{u"a"_s, u"b"_s} << QString();
+    QTest::newRow("1000 ids") << "{\"message_ids\":" + ids(1000, "m") + "}" << names(1000, u"m"_s) << QString();
+    QTest::newRow("unknown fields ignored")
+        << "{\"message_ids\":[\"x\"],\"extra\":[1]}"_ba << QStringList{u"x"_s} << QString();
+
+    QTest::newRow("1001 ids") << "{\"message_ids\":" + ids(1001, "m") + "}" << refused << u"more than 1000"_s;
+    QTest::newRow("both fields") << "{\"message_id\":\"a\",\"message_ids\":[\"b\"]}"_ba << refused << u"not both"_s;
+    QTest::newRow("empty array") << "{\"message_ids\":[]}"_ba << refused << u"must not be empty"_s;
+    QTest::newRow("not an array") << "{\"message_ids\":\"a\"}"_ba << refused << u"must be an array"_s;
+    QTest::newRow("object") << "{\"message_ids\":{\"0\":\"a\"}}"_ba << refused << u"must be an array"_s;
+    QTest::newRow("null") << "{\"message_ids\":null}"_ba << refused << u"must be an array"_s;
+    QTest::newRow("number entry") << "{\"message_ids\":[\"a\",5]}"_ba << refused << u"data.message_ids[1]"_s;
+    QTest::newRow("null entry") << "{\"message_ids\":[null]}"_ba << refused << u"data.message_ids[0]"_s;
+    QTest::newRow("nested array") << "{\"message_ids\":[[\"a\"]]}"_ba << refused << u"data.message_ids[0]"_s;
+    QTest::newRow("empty entry") << "{\"message_ids\":[\"a\",\"\"]}"_ba << refused << u"data.message_ids[1]"_s;
+    QTest::newRow("129-char entry") << "{\"message_ids\":[\"" + QByteArray(129, 'm') + "\"]}" << refused
+                                    << u"data.message_ids[0]"_s;
+    QTest::newRow("NUL in entry") << "{\"message_ids\":[\"a\\u0000b\"]}"_ba << refused << u"control character"_s;
+    QTest::newRow("DEL in entry") << "{\"message_ids\":[\"a\\u007fb\"]}"_ba << refused << u"control character"_s;
+    QTest::newRow("bad entry after 999 good")
+        << "{\"message_ids\":" + ids(999, "m").chopped(1) + ",true]}" << refused << u"data.message_ids[999]"_s;
+}
+
+void TestClientMessage::ackOfSeveralIds()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QStringList, messageIds);
+    QFETCH(QString, errorPart);
+
+    const Result<QJsonObject> object = wsinfra::parseJsonObject(ack(data));
+    QVERIFY(object.ok());
+    const Result<ClientMessage> message = parseClientMessage(*object);
+    if (messageIds.isEmpty()) {
+        QVERIFY(!message.ok());
+        QCOMPARE(message.error().code, QString(ErrorCode::BadRequest));
+        QVERIFY2(message.error().message.contains(errorPart), qPrintable(message.error().message));
+        QVERIFY(message.error().message.size() < 200);
+        return;
+    }
+    QVERIFY2(message.ok(), qPrintable(message.error().message));
+    QCOMPARE(message->type, ClientMessageType::Ack);
+    QCOMPARE(message->messageIds, messageIds);
+    QVERIFY(message->billIds.isEmpty());
 }
 
 void TestClientMessage::requestId_data()
@@ -573,7 +644,7 @@ void TestClientMessage::randomMessages()
         QJsonObject{},
     };
     const QStringList types = {u"subscribe"_s, u"unsubscribe"_s, u"ping"_s, u"ack"_s, u"other"_s};
-    const QStringList dataKeys = {u"bill_id"_s, u"bill_ids"_s, u"since"_s, u"message_id"_s};
+    const QStringList dataKeys = {u"bill_id"_s, u"bill_ids"_s, u"since"_s, u"message_id"_s, u"message_ids"_s};
     QRandomGenerator random(99);
     int accepted = 0;
     int rejected = 0;
@@ -615,7 +686,9 @@ void TestClientMessage::randomMessages()
             break;
         }
         case ClientMessageType::Ack:
-            QVERIFY(!message->messageId.isEmpty() && message->messageId.size() <= 128);
+            QVERIFY(!message->messageIds.isEmpty() && message->messageIds.size() <= 1000);
+            for (const QString &messageId : std::as_const(message->messageIds))
+                QVERIFY(!messageId.isEmpty() && messageId.size() <= 128);
             break;
         case ClientMessageType::Ping:
             QVERIFY(message->billIds.isEmpty());

@@ -66,6 +66,12 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.historySize);
     if (key == "historyTtl"_L1)
         return n(c.historyTtlMs);
+    if (key == "notificationInboxSize"_L1)
+        return n(c.notificationInboxSize);
+    if (key == "notificationInboxTtl"_L1)
+        return n(c.notificationInboxTtlMs);
+    if (key == "notificationInboxMaxEntries"_L1)
+        return n(c.notificationInboxMaxEntries);
     if (key == "ioThreads"_L1)
         return n(c.ioThreads);
     if (key == "memoryLimit"_L1)
@@ -94,6 +100,10 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.requestHeadTimeoutMs);
     if (key == "memoryCheckInterval"_L1)
         return n(c.memoryCheckIntervalMs);
+    if (key == "maxQueuedBytes"_L1)
+        return n(c.maxQueuedBytes);
+    if (key == "slowConsumerGrace"_L1)
+        return n(c.slowConsumerGraceMs);
     if (key == "healthCheckInterval"_L1)
         return n(c.healthCheckIntervalMs);
     if (key == "maxLatencySamples"_L1)
@@ -139,11 +149,16 @@ QStringList allEnvironmentNames()
             u"WSINFRA_MAX_SUBSCRIPTIONS"_s,
             u"WSINFRA_HISTORY_SIZE"_s,
             u"WSINFRA_HISTORY_TTL"_s,
+            u"NOTIFICATION_INBOX_SIZE"_s,
+            u"NOTIFICATION_INBOX_TTL"_s,
+            u"NOTIFICATION_INBOX_MAX_ENTRIES"_s,
             u"WSINFRA_IO_THREADS"_s,
             u"WSINFRA_MEMORY_LIMIT"_s,
             u"MEMORY_WARNING_THRESHOLD"_s,
             u"MEMORY_CRITICAL_THRESHOLD"_s,
             u"MEMORY_EMERGENCY_THRESHOLD"_s,
+            u"WSINFRA_MAX_QUEUED_BYTES"_s,
+            u"WSINFRA_SLOW_CONSUMER_GRACE"_s,
             u"MESSAGE_BATCH_SIZE"_s,
             u"MESSAGE_BATCH_DELAY"_s,
             u"DEDUPE_CACHE_SIZE"_s,
@@ -250,11 +265,16 @@ private slots:
             {"maxSubscriptionsPerConnection", "1000"},
             {"historySize", "1000"},
             {"historyTtl", "86400000"},
+            {"notificationInboxSize", "100"},
+            {"notificationInboxTtl", "86400000"},
+            {"notificationInboxMaxEntries", "100000"},
             {"ioThreads", "0"},
             {"memoryLimit", "0"},
             {"memoryWarningThreshold", "70"},
             {"memoryCriticalThreshold", "85"},
             {"memoryEmergencyThreshold", "95"},
+            {"maxQueuedBytes", "1048576"},
+            {"slowConsumerGrace", "10000"},
             {"messageBatchSize", "50"},
             {"messageBatchDelay", "10"},
             {"dedupeCacheSize", "10000"},
