@@ -4,9 +4,19 @@
 
 namespace wsinfra {
 
+namespace {
+
+// A frame's text (UTF-16) and the entry around it, roughly.
+qint64 bytesOf(const QString &frame)
+{
+    return qint64(frame.size()) * 2 + 128;
+}
+
+} // namespace
+
 NotificationInbox::NotificationInbox(const Settings &settings, const Clock &clock, StatisticsCollector *statistics)
-    : m_settings{qMax(0, settings.maxPerUser), qMax<qint64>(0, settings.ttlMs),
-                 qMax<qsizetype>(0, settings.maxEntries)},
+    : m_settings{qMax(0, settings.maxPerUser), qMax<qint64>(0, settings.ttlMs), qMax<qsizetype>(0, settings.maxEntries),
+                 qMax<qint64>(0, settings.maxBytes)},
       m_clock(clock), m_statistics(statistics)
 {
 }
@@ -23,6 +33,7 @@ bool NotificationInbox::store(const QString &userId, const QString &messageId, q
 
     const Serial serial = ++m_lastSerial;
     m_entries.emplace(serial, Entry{userId, Notification{messageId, timestampMs, frame}, nowMs + m_settings.ttlMs});
+    m_bytes += bytesOf(frame);
     m_serialByMessageId.insert(messageId, serial);
     std::set<Serial> &serials = m_serialsByUser[userId];
     serials.insert(serial);
@@ -33,7 +44,8 @@ bool NotificationInbox::store(const QString &userId, const QString &messageId, q
         removeLocked(*serials.begin());
         ++dropped;
     }
-    while (qsizetype(m_entries.size()) > m_settings.maxEntries) {
+    while (qsizetype(m_entries.size()) > m_settings.maxEntries ||
+           (m_bytes > m_settings.maxBytes && m_entries.begin()->first != serial)) {
         removeLocked(m_entries.begin()->first);
         ++dropped;
     }
@@ -90,6 +102,12 @@ qsizetype NotificationInbox::entryCount() const
     return qsizetype(m_entries.size());
 }
 
+qint64 NotificationInbox::byteCount() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_bytes;
+}
+
 qsizetype NotificationInbox::userCount() const
 {
     const QMutexLocker locker(&m_mutex);
@@ -102,6 +120,7 @@ void NotificationInbox::removeLocked(Serial serial)
     if (entry == m_entries.end())
         return;
     m_serialByMessageId.remove(entry->second.notification.messageId);
+    m_bytes -= bytesOf(entry->second.notification.frame);
     const auto serials = m_serialsByUser.find(entry->second.userId);
     if (serials != m_serialsByUser.end()) {
         serials->erase(serial);

@@ -29,7 +29,8 @@ public:
     {
         int maxPerUser = 100; ///< 0 turns the inbox off
         qint64 ttlMs = 24 * 60 * 60 * 1000;
-        qsizetype maxEntries = 100'000; ///< over all users
+        qsizetype maxEntries = 100'000;     ///< over all users
+        qint64 maxBytes = 64 * 1024 * 1024; ///< the kept frames over all users
     };
 
     /// One kept notification: the `notification` frame exactly as it was first sent.
@@ -56,6 +57,8 @@ public:
     qsizetype pruneExpired();
 
     qsizetype entryCount() const;
+    /// What the kept frames take, as the byte bound counts it.
+    qint64 byteCount() const;
     /// Users with at least one kept notification.
     qsizetype userCount() const;
 
@@ -76,6 +79,7 @@ private:
     StatisticsCollector *const m_statistics;
     mutable QMutex m_mutex;
     Serial m_lastSerial = 0;
+    qint64 m_bytes = 0;
     // Serials grow with every store, so this map is in age order, oldest first; with one TTL for all,
     // that is also expiry order (unless the wall clock steps back, when pruning is merely late).
     std::map<Serial, Entry> m_entries;

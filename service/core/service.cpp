@@ -74,10 +74,10 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
       m_recovery(std::make_unique<RecoveryStore>(config.socketioRecoveryDurationMs, config.maxConnections, clock)),
       m_processMemory(std::make_unique<ProcessMemory>()),
       m_deduplicator(std::make_unique<Deduplicator>(config.dedupeCacheSize, config.dedupeWindowMs, clock)),
-      m_inbox(std::make_unique<NotificationInbox>(NotificationInbox::Settings{config.notificationInboxSize,
-                                                                              config.notificationInboxTtlMs,
-                                                                              config.notificationInboxMaxEntries},
-                                                  clock, m_statistics.get()))
+      m_inbox(std::make_unique<NotificationInbox>(
+          NotificationInbox::Settings{config.notificationInboxSize, config.notificationInboxTtlMs,
+                                      config.notificationInboxMaxEntries, config.notificationInboxMaxBytes},
+          clock, m_statistics.get()))
 {
     m_connections = new ConnectionManager(
         {config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser}, *m_statistics, this);

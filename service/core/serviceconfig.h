@@ -44,6 +44,7 @@ struct ServiceConfig
     int notificationInboxSize = 100; // per user; 0 = off
     qint64 notificationInboxTtlMs = 86400000;
     int notificationInboxMaxEntries = 100000;
+    qint64 notificationInboxMaxBytes = 67108864;
     int ioThreads = 0;           // 0 = number of cores; resolved configs hold the real number
     qint64 memoryLimitBytes = 0; // 0 = automatic (cgroup limit, else physical memory)
     int memoryWarningThreshold = 70;

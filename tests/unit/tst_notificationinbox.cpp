@@ -153,6 +153,27 @@ private slots:
         QCOMPARE(droppedOf(statistics), 0);
     }
 
+    void oldestGiveWayBeyondTheByteBound()
+    {
+        ManualClock clock;
+        StatisticsCollector statistics(clock);
+        NotificationInbox inbox(NotificationInbox::Settings{10, 60'000, 100, 3 * (2 * 1000 + 128)}, clock, &statistics);
+        const QString big(1000, u'x');
+        for (const QString &id : {u"a"_s, u"b"_s, u"c"_s})
+            QVERIFY(inbox.store(u"u1"_s, id, 1, big));
+        QCOMPARE(inbox.entryCount(), 3);
+        QCOMPARE(inbox.byteCount(), 3 * (2 * 1000 + 128));
+        QVERIFY(inbox.store(u"u2"_s, u"d"_s, 1, big));
+        QCOMPARE(inbox.entryCount(), 3);
+        QCOMPARE(idsOf(inbox.pending(u"u1"_s)), (QStringList{u"b"_s, u"c"_s}));
+        QCOMPARE(droppedOf(statistics), 1);
+        // One notification bigger than the whole bound is still kept (alone): it is the newest.
+        QVERIFY(inbox.store(u"u3"_s, u"e"_s, 1, QString(10'000, u'y')));
+        QCOMPARE(inbox.entryCount(), 1);
+        inbox.acknowledge(u"u3"_s, {u"e"_s});
+        QCOMPARE(inbox.byteCount(), 0);
+    }
+
     void oldestOfAnyUserGiveWayBeyondTheNodeWideBound()
     {
         ManualClock clock;

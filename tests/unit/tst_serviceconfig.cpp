@@ -72,6 +72,8 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.notificationInboxTtlMs);
     if (key == "notificationInboxMaxEntries"_L1)
         return n(c.notificationInboxMaxEntries);
+    if (key == "notificationInboxMaxBytes"_L1)
+        return n(c.notificationInboxMaxBytes);
     if (key == "ioThreads"_L1)
         return n(c.ioThreads);
     if (key == "memoryLimit"_L1)
@@ -150,6 +152,7 @@ QStringList allEnvironmentNames()
             u"WSINFRA_HISTORY_SIZE"_s,
             u"WSINFRA_HISTORY_TTL"_s,
             u"NOTIFICATION_INBOX_SIZE"_s,
+            u"NOTIFICATION_INBOX_MAX_BYTES"_s,
             u"NOTIFICATION_INBOX_TTL"_s,
             u"NOTIFICATION_INBOX_MAX_ENTRIES"_s,
             u"WSINFRA_IO_THREADS"_s,
@@ -268,6 +271,7 @@ private slots:
             {"notificationInboxSize", "100"},
             {"notificationInboxTtl", "86400000"},
             {"notificationInboxMaxEntries", "100000"},
+            {"notificationInboxMaxBytes", "67108864"},
             {"ioThreads", "0"},
             {"memoryLimit", "0"},
             {"memoryWarningThreshold", "70"},
