@@ -190,7 +190,10 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
     connect(transport, &ClientTransport::unsupportedReceived, this,
             [this, raw] { m_messageHandler.handleUnsupported(*raw); });
     connect(transport, &ClientTransport::alive, this, [this, raw] { raw->lastSeenMs = m_clock.nowMs(); });
-    connect(transport, &ClientTransport::closed, this, [this, id] { removeConnection(id); });
+    // Later, from the event loop: a transport may report its end from inside a close that a loop over
+    // this shard's connections or subscriptions decided on (a slow consumer shed while delivering).
+    connect(
+        transport, &ClientTransport::closed, this, [this, id] { removeConnection(id); }, Qt::QueuedConnection);
     connect(transport, &ClientTransport::writable, this, [this, raw] {
         if (!raw->queue.isEmpty() || raw->lostUpdates)
             flush(*raw);
