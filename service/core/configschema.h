@@ -27,8 +27,9 @@ enum class ConfigType {
 /// A rule on a String option beyond its type.
 enum class ConfigCheck {
     None,
-    IpAddress, // parses as a QHostAddress
-    RedisUrl,  // empty, or redis://[user:password@]host[:port][/db]
+    IpAddress,     // parses as a QHostAddress
+    RedisUrl,      // empty, or redis://[user:password@]host[:port][/db]
+    PriorityOrder, // notification, bill_update and broadcast, each once, comma-separated
 };
 
 /// The ServiceConfig member an option is stored in.

@@ -120,6 +120,19 @@ bool isRedisUrl(const QString &text)
     return database && *database >= 0 && *database <= INT_MAX && path.size() <= 11;
 }
 
+bool isPriorityOrder(const QString &text)
+{
+    const QStringList names = text.split(u',');
+    QStringList seen;
+    for (const QString &name : names) {
+        const QString type = name.trimmed();
+        if (seen.contains(type) || (type != "notification"_L1 && type != "bill_update"_L1 && type != "broadcast"_L1))
+            return false;
+        seen.append(type);
+    }
+    return seen.size() == 3;
+}
+
 QString describeSize(qint64 bytes)
 {
     const QString text = ConfigValue::formatSize(bytes);
@@ -148,6 +161,8 @@ QString expectation(const ConfigOption &option)
         return u"an IP address such as 0.0.0.0, 127.0.0.1 or ::"_s;
     case ConfigCheck::RedisUrl:
         return u"nothing, or a URL redis://[user:password@]host[:port][/db]"_s;
+    case ConfigCheck::PriorityOrder:
+        return u"notification, bill_update and broadcast, each once, in delivery order, comma-separated"_s;
     case ConfigCheck::None:
         break;
     }
@@ -194,7 +209,8 @@ Result<qint64> ConfigValue::fromJsonNumber(const ConfigOption &option, double nu
 Result<QString> ConfigValue::parseText(const ConfigOption &option, const QString &text)
 {
     if ((option.check == ConfigCheck::IpAddress && !isIpAddress(text)) ||
-        (option.check == ConfigCheck::RedisUrl && !isRedisUrl(text)))
+        (option.check == ConfigCheck::RedisUrl && !isRedisUrl(text)) ||
+        (option.check == ConfigCheck::PriorityOrder && !isPriorityOrder(text)))
         return mismatch(option);
     return text;
 }

@@ -41,6 +41,7 @@ struct ShardSettings
     qint64 slowConsumerGraceMs = 10'000; ///< over the cap this long: closed with 4001
     int messageBatchSize = 50;
     qint64 messageBatchDelayMs = 10;
+    DeliveryQueue::Order deliveryOrder = DeliveryQueue::DefaultOrder;
     bool allowAnonymous = false;
     // Socket.IO (Engine.IO v4) on the same port
     qint64 socketIoPingIntervalMs = 25'000;

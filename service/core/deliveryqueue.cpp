@@ -2,6 +2,8 @@
 
 #include <QtGlobal>
 
+using namespace Qt::StringLiterals;
+
 namespace wsinfra {
 
 void DeliveryQueue::push(OutboundMessage message)
@@ -12,9 +14,37 @@ void DeliveryQueue::push(OutboundMessage message)
     m_lanes[std::size_t(message.priority)].push_back(std::move(message));
 }
 
+DeliveryQueue::Order DeliveryQueue::orderOf(const QStringList &types)
+{
+    using Priority = OutboundMessage::Priority;
+    QList<Priority> order{Priority::Control};
+    const auto add = [&order](Priority priority) {
+        if (!order.contains(priority))
+            order.append(priority);
+    };
+    for (const QString &type : types) {
+        const QString name = type.trimmed();
+        if (name == "notification"_L1) {
+            add(Priority::Notification);
+        } else if (name == "bill_update"_L1) {
+            add(Priority::Replay);
+            add(Priority::BillUpdate);
+        } else if (name == "broadcast"_L1) {
+            add(Priority::Broadcast);
+        }
+    }
+    for (Priority priority : DefaultOrder)
+        add(priority);
+    Order result{};
+    for (int i = 0; i < OutboundMessage::PriorityCount; ++i)
+        result[std::size_t(i)] = order.at(i);
+    return result;
+}
+
 OutboundMessage DeliveryQueue::pop()
 {
-    for (auto &lane : m_lanes) {
+    for (const OutboundMessage::Priority priority : m_order) {
+        auto &lane = m_lanes[std::size_t(priority)];
         if (lane.empty())
             continue;
         OutboundMessage message = std::move(lane.front());

@@ -3,6 +3,7 @@
 #include <QLatin1StringView>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <deque>
@@ -39,6 +40,19 @@ struct OutboundMessage
 class DeliveryQueue
 {
 public:
+    using Order = std::array<OutboundMessage::Priority, OutboundMessage::PriorityCount>;
+    /// The default: control, notifications, replay, bill updates, broadcasts.
+    static constexpr Order DefaultOrder{OutboundMessage::Priority::Control, OutboundMessage::Priority::Notification,
+                                        OutboundMessage::Priority::Replay, OutboundMessage::Priority::BillUpdate,
+                                        OutboundMessage::Priority::Broadcast};
+    /// The order for envelope types named in delivery order ("notification", "bill_update", "broadcast",
+    /// as the deliveryPriorities option has them): control always first, replay right before live
+    /// bill updates. Unknown names are ignored and missing ones go last, in the default order.
+    static Order orderOf(const QStringList &types);
+
+    /// The order pop() serves the priorities in; shedding order does not change (recoverable first).
+    void setOrder(const Order &order) { m_order = order; }
+
     void push(OutboundMessage message);
     /// The next message in priority order; the queue must not be empty.
     OutboundMessage pop();
@@ -59,6 +73,7 @@ public:
 
 private:
     std::array<std::deque<OutboundMessage>, OutboundMessage::PriorityCount> m_lanes;
+    Order m_order = DefaultOrder;
     qint64 m_bytes = 0;
     int m_count = 0;
 };

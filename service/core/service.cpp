@@ -52,6 +52,7 @@ ShardSettings shardSettingsOf(const ServiceConfig &config)
     settings.maxQueuedBytes = config.maxQueuedBytes;
     settings.slowConsumerGraceMs = config.slowConsumerGraceMs;
     settings.messageBatchSize = config.messageBatchSize;
+    settings.deliveryOrder = DeliveryQueue::orderOf(config.deliveryPriorities.split(u','));
     settings.messageBatchDelayMs = config.messageBatchDelayMs;
     settings.socketIoPingIntervalMs = config.socketioPingIntervalMs;
     settings.socketIoPingTimeoutMs = config.socketioPingTimeoutMs;

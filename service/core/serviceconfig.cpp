@@ -412,7 +412,9 @@ void ConfigLoader::addOptions(QCommandLineParser &parser)
             valueName = u"DURATION"_s;
             break;
         case T::String:
-            valueName = option.check == C::RedisUrl ? u"URL"_s : u"ADDRESS"_s;
+            valueName = option.check == C::RedisUrl    ? u"URL"_s
+                        : option.check == C::IpAddress ? u"ADDRESS"_s
+                                                       : u"TEXT"_s;
             break;
         }
         parser.addOption(QCommandLineOption(QString(option.flag), helpText(option), valueName));

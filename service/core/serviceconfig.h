@@ -52,6 +52,7 @@ struct ServiceConfig
     int memoryEmergencyThreshold = 95;
     qint64 maxQueuedBytes = 1048576;
     qint64 slowConsumerGraceMs = 10000;
+    QString deliveryPriorities = QStringLiteral("notification,bill_update,broadcast");
     int messageBatchSize = 50;
     qint64 messageBatchDelayMs = 10;
     int dedupeCacheSize = 10000;

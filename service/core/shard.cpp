@@ -174,6 +174,7 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
     connection->inboundBudget = TokenBucket(m_settings.messagesPerSecond, m_settings.messageBurst);
     connection->lastSeenMs = m_clock.nowMs();
     connection->scheduler = this;
+    connection->queue.setOrder(m_settings.deliveryOrder);
     connection->batching = ticket.batch;
     const ConnectionId id = connection->id;
     m_connections.insert(id, connection);

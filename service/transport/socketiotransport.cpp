@@ -17,6 +17,7 @@ SocketIoTransport::SocketIoTransport(SocketIoSocket *socket, QObject *parent)
     : ClientTransport(parent), m_socket(socket)
 {
     connect(socket, &SocketIoSocket::eventReceived, this, &SocketIoTransport::onEvent);
+    connect(socket, &SocketIoSocket::ackReceived, this, &SocketIoTransport::onAck);
     connect(socket, &SocketIoSocket::disconnected, this, [this] {
         if (m_closed)
             return;
@@ -44,6 +45,20 @@ void SocketIoTransport::sendText(QLatin1StringView type, const QString &text, qi
     if (sequence > 0)
         arguments.append(",\"").append(QByteArray::number(sequence)).append('"');
     arguments.append(']');
+    if (type == ServerMessage::Type::Notification) {
+        // The frame is ours, so its message_id is there; notifications are rare enough to parse them
+        // rather than change what the core hands every transport.
+        const QString messageId = QJsonDocument::fromJson(utf8).object().value("message_id"_L1).toString();
+        if (!messageId.isEmpty()) {
+            const qint64 ackId = m_socket->emitEventTextWithAck(arguments);
+            if (ackId >= 0) {
+                m_notificationAcks.emplace(ackId, messageId);
+                if (qsizetype(m_notificationAcks.size()) > SocketIoSocket::MaxAwaitedAcks)
+                    m_notificationAcks.erase(m_notificationAcks.begin());
+            }
+            return;
+        }
+    }
     m_socket->emitEventText(arguments);
 }
 
@@ -125,6 +140,19 @@ QString SocketIoTransport::envelopeOf(const QJsonArray &arguments)
     if (!payload.isUndefined())
         envelope.insert(u"data"_s, payload);
     return QString::fromUtf8(QJsonDocument(envelope).toJson(QJsonDocument::Compact));
+}
+
+void SocketIoTransport::onAck(qint64 ackId)
+{
+    const auto it = m_notificationAcks.find(ackId);
+    if (it == m_notificationAcks.end() || m_closed)
+        return;
+    const QString messageId = it->second;
+    m_notificationAcks.erase(it);
+    emit alive();
+    // The native ack envelope, so that the core handles both the same way (rate limit included).
+    const QJsonObject envelope{{u"type"_s, u"ack"_s}, {u"data"_s, QJsonObject{{u"message_id"_s, messageId}}}};
+    emit textReceived(QString::fromUtf8(QJsonDocument(envelope).toJson(QJsonDocument::Compact)));
 }
 
 void SocketIoTransport::onEvent(const QJsonArray &arguments, const QList<QByteArray> &attachments, qint64 ackId)

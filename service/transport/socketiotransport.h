@@ -4,6 +4,9 @@
 
 #include <QJsonArray>
 #include <QPointer>
+#include <QString>
+
+#include <map>
 
 namespace wsinfra {
 
@@ -14,7 +17,8 @@ class SocketIoSocket;
 /// carries its node-wide sequence as a last string argument, the offset Socket.IO's connection state
 /// recovery sends back. The client's `message` event carries an envelope; `subscribe`, `unsubscribe`,
 /// `ping` and `ack` events carry an envelope's data. An acknowledgement callback gets the reply the
-/// native protocol would send, or no arguments where it sends none (ack).
+/// native protocol would send, or no arguments where it sends none (ack). A `notification` event asks
+/// for an acknowledgement: the client calling it acknowledges the notification as the `ack` envelope does.
 class SocketIoTransport final : public ClientTransport
 {
     Q_OBJECT
@@ -43,9 +47,13 @@ public:
 
 private:
     void onEvent(const QJsonArray &arguments, const QList<QByteArray> &attachments, qint64 ackId);
+    void onAck(qint64 ackId);
 
     QPointer<SocketIoSocket> m_socket;
     qint64 m_pendingAck = -1; ///< the acknowledgement the event being handled asked for
+    /// The message_id of each notification whose acknowledgement the socket awaits, by ack id; bounded
+    /// like the socket's own set (ids only grow, so the first is the oldest).
+    std::map<qint64, QString> m_notificationAcks;
     bool m_closing = false;
     bool m_closed = false;
 };

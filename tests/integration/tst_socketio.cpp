@@ -183,6 +183,7 @@ public:
     QList<QPointer<SocketIoSocket>> sockets;
     QStringList reasons;
     QList<Received> events;
+    QList<Received> acks; ///< what ackReceived reported (ackId = the id acknowledged)
     QList<SocketIoServer::ConnectRequest> requests;
 
 private:
@@ -196,6 +197,10 @@ private:
                 [this, socket](const QJsonArray &arguments, const QList<QByteArray> &attachments, qint64 ackId) {
                     events.append({socket->nsp(), arguments, attachments, ackId});
                     answer(socket, arguments, attachments, ackId);
+                });
+        connect(socket, &SocketIoSocket::ackReceived, this,
+                [this, socket](qint64 ackId, const QJsonArray &arguments, const QList<QByteArray> &attachments) {
+                    acks.append({socket->nsp(), arguments, attachments, ackId});
                 });
     }
 
@@ -215,6 +220,8 @@ private:
             socket->sendAckText(ackId, R"(["text"])");
         } else if (name == "event-text"_L1) {
             socket->emitEventText(R"(["fast",1])");
+        } else if (name == "ask"_L1) {
+            socket->emitEventTextWithAck(R"(["question",1])");
         } else if (name == "bye"_L1) {
             socket->disconnect();
         } else if (name == "kick"_L1) {
@@ -252,6 +259,8 @@ private slots:
     void fastPathsWriteTheGivenText();
     void binaryAttachmentsBothWays();
     void binaryAckWithAttachments();
+    void serverEventWithAckGetsTheClientsAck();
+    void awaitedAcksAreBounded();
     void clientNamespaceDisconnectKeepsTheSession();
     void serverNamespaceDisconnect();
     void connectTimeoutClosesAnIdleSession();
@@ -513,6 +522,73 @@ void TestSocketIo::binaryAckWithAttachments()
     client.sendBinary("payload");
     QCOMPARE(client.nextPacket(), R"(61-/custom,3[{"_placeholder":true,"num":0}])");
     QCOMPARE(client.nextBinary(), QByteArray("payload"));
+}
+
+void TestSocketIo::serverEventWithAckGetsTheClientsAck()
+{
+    RawClient client;
+    QVERIFY(join(client));
+    QVERIFY(join(client, "/custom"));
+    client.send(R"(2["ask"])");
+    QCOMPARE(client.nextPacket(), R"(20["question",1])");
+    client.send(R"(2["ask"])");
+    QCOMPARE(client.nextPacket(), R"(21["question",1])");
+    client.send(R"(2/custom,["ask"])");
+    QCOMPARE(client.nextPacket(), R"(2/custom,0["question",1])"); // ids are per socket
+
+    // Ids never asked for, or asked for in another namespace, are ignored; the ACK of id 1 is reported.
+    client.send(R"(37["never asked"])");
+    client.send(R"(3["no id"])");
+    client.send(R"(3/custom,1["not here"])");
+    client.send(R"(31[{"answer":42},"x"])");
+    client.send(R"(2["echo","sync"])");
+    QCOMPARE(client.nextPacket(), R"(2["echo-back","sync"])");
+    QCOMPARE(m_stack->acks.size(), 1);
+    QCOMPARE(m_stack->acks.at(0).nsp, u"/"_s);
+    QCOMPARE(m_stack->acks.at(0).ackId, 1);
+    QCOMPARE(m_stack->acks.at(0).arguments, (QJsonArray{QJsonObject{{u"answer"_s, 42}}, u"x"_s}));
+
+    // Each id once: a repeat is ignored. A BINARY_ACK brings its attachments.
+    client.send("31[]");
+    client.send(R"(61-0[{"_placeholder":true,"num":0}])");
+    client.sendBinary("bytes");
+    client.send("3/custom,0[]");
+    client.send(R"(2["echo","sync"])");
+    QCOMPARE(client.nextPacket(), R"(2["echo-back","sync"])");
+    QCOMPARE(m_stack->acks.size(), 3);
+    QCOMPARE(m_stack->acks.at(1).ackId, 0);
+    QCOMPARE(m_stack->acks.at(1).arguments, (QJsonArray{QJsonObject{{u"_placeholder"_s, true}, {u"num"_s, 0}}}));
+    QCOMPARE(m_stack->acks.at(1).attachments, QList<QByteArray>{"bytes"});
+    QCOMPARE(m_stack->acks.at(2).nsp, u"/custom"_s);
+    QCOMPARE(m_stack->acks.at(2).ackId, 0);
+    QVERIFY(m_stack->reasons.isEmpty());
+    QVERIFY(!client.isClosed());
+
+    // A disconnected socket sends nothing and allocates no id.
+    QPointer<SocketIoSocket> custom = m_stack->sockets.at(1);
+    QVERIFY(custom && custom->nsp() == "/custom"_L1);
+    custom->disconnect();
+    QCOMPARE(client.nextPacket(), "1/custom,");
+    QCOMPARE(custom->emitEventTextWithAck(R"(["late"])"), -1);
+}
+
+void TestSocketIo::awaitedAcksAreBounded()
+{
+    RawClient client;
+    QVERIFY(join(client));
+    QPointer<SocketIoSocket> socket = m_stack->sockets.first();
+    QVERIFY(socket);
+    for (qsizetype i = 0; i <= SocketIoSocket::MaxAwaitedAcks; ++i)
+        QCOMPARE(socket->emitEventTextWithAck(R"(["question"])"), qint64(i));
+    // The oldest id was forgotten when one more than the bound was awaited; the next one is still awaited.
+    client.send("30[]");
+    client.send("31[]");
+    client.send(QByteArray::number(3) + QByteArray::number(SocketIoSocket::MaxAwaitedAcks) + "[]");
+    client.send(R"(2["sync"])");
+    QTRY_COMPARE(m_stack->events.size(), 1);
+    QCOMPARE(m_stack->acks.size(), 2);
+    QCOMPARE(m_stack->acks.at(0).ackId, 1);
+    QCOMPARE(m_stack->acks.at(1).ackId, SocketIoSocket::MaxAwaitedAcks);
 }
 
 void TestSocketIo::clientNamespaceDisconnectKeepsTheSession()

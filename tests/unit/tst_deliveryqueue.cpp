@@ -46,6 +46,29 @@ private slots:
         QCOMPARE(queue.bytes(), 0);
     }
 
+    void popsInAConfiguredOrder()
+    {
+        DeliveryQueue queue;
+        queue.setOrder(DeliveryQueue::orderOf({u"broadcast"_s, u" bill_update"_s, u"notification"_s}));
+        queue.push(message(Priority::Notification, u"n1"_s));
+        queue.push(message(Priority::BillUpdate, u"u1"_s));
+        queue.push(message(Priority::Broadcast, u"b1"_s));
+        queue.push(message(Priority::Replay, u"r1"_s));
+        queue.push(message(Priority::Control, u"c1"_s));
+        QCOMPARE(drain(queue), (QStringList{u"c1"_s, u"b1"_s, u"r1"_s, u"u1"_s, u"n1"_s}));
+    }
+
+    void orderOfFillsInWhatIsMissing()
+    {
+        QCOMPARE(DeliveryQueue::orderOf({}), DeliveryQueue::DefaultOrder);
+        const DeliveryQueue::Order order = DeliveryQueue::orderOf({u"broadcast"_s, u"shout"_s, u"broadcast"_s});
+        QCOMPARE(order[0], Priority::Control);
+        QCOMPARE(order[1], Priority::Broadcast);
+        QCOMPARE(order[2], Priority::Notification);
+        QCOMPARE(order[3], Priority::Replay);
+        QCOMPARE(order[4], Priority::BillUpdate);
+    }
+
     void countsBytesExceptReplay()
     {
         DeliveryQueue queue;

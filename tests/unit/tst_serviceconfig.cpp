@@ -102,6 +102,8 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.requestHeadTimeoutMs);
     if (key == "memoryCheckInterval"_L1)
         return n(c.memoryCheckIntervalMs);
+    if (key == "deliveryPriorities"_L1)
+        return c.deliveryPriorities;
     if (key == "maxQueuedBytes"_L1)
         return n(c.maxQueuedBytes);
     if (key == "slowConsumerGrace"_L1)
@@ -161,6 +163,7 @@ QStringList allEnvironmentNames()
             u"MEMORY_CRITICAL_THRESHOLD"_s,
             u"MEMORY_EMERGENCY_THRESHOLD"_s,
             u"WSINFRA_MAX_QUEUED_BYTES"_s,
+            u"WSINFRA_DELIVERY_PRIORITIES"_s,
             u"WSINFRA_SLOW_CONSUMER_GRACE"_s,
             u"MESSAGE_BATCH_SIZE"_s,
             u"MESSAGE_BATCH_DELAY"_s,
@@ -278,6 +281,7 @@ private slots:
             {"memoryCriticalThreshold", "85"},
             {"memoryEmergencyThreshold", "95"},
             {"maxQueuedBytes", "1048576"},
+            {"deliveryPriorities", "notification,bill_update,broadcast"},
             {"slowConsumerGrace", "10000"},
             {"messageBatchSize", "50"},
             {"messageBatchDelay", "10"},
@@ -622,6 +626,17 @@ private slots:
         row("bind file number", file, u"bind"_s, u"127"_s, {u"127"_s, ipExpected});
         row("bind file empty", file, u"bind"_s, u"\"\""_s, {ipExpected});
         row("control bind", flag, u"--control-bind"_s, u"example.com"_s, {u"--control-bind"_s, ipExpected});
+
+        const QString prioritiesExpected = u"each once"_s;
+        row("priorities missing one", flag, u"--delivery-priorities"_s, u"notification,broadcast"_s,
+            {prioritiesExpected});
+        row("priorities twice", env, u"WSINFRA_DELIVERY_PRIORITIES"_s, u"broadcast,broadcast,notification"_s,
+            {prioritiesExpected});
+        row("priorities unknown", flag, u"--delivery-priorities"_s, u"notification,bill_update,shout"_s,
+            {prioritiesExpected});
+        row("priorities empty", flag, u"--delivery-priorities"_s, u""_s, {prioritiesExpected});
+        row("priorities four", flag, u"--delivery-priorities"_s, u"notification,bill_update,broadcast,broadcast"_s,
+            {prioritiesExpected});
 
         const QString redisExpected = u"redis://"_s;
         row("redis http", env, u"REDIS_URL"_s, u"http://h:6379"_s, {u"\"http://h:6379\""_s, redisExpected});

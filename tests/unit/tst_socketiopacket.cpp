@@ -471,6 +471,9 @@ void TestSocketIoPacket::encodesEventTextFastPath()
     QCOMPARE(encodeEventText(u"/custom"_s, R"(["a"])"), QByteArray(R"(2/custom,["a"])"));
     QCOMPARE(encodeEventText(u"/"_s, R"(["a"])"), QByteArray(R"(2["a"])"));
     QCOMPARE(encodeAckText(u"/custom"_s, 5, "[1]"), QByteArray("3/custom,5[1]"));
+    QCOMPARE(encodeEventText(u"/"_s, 12, R"(["notification",{}])"), QByteArray(R"(212["notification",{}])"));
+    QCOMPARE(encodeEventText(u"/custom"_s, 0, R"(["a"])"), QByteArray(R"(2/custom,0["a"])"));
+    QCOMPARE(encodeEventText(u"/custom"_s, -1, R"(["a"])"), QByteArray(R"(2/custom,["a"])"));
 
     // What the fast path writes is what the decoder reads.
     SocketIoDecoder decoder;
@@ -478,6 +481,13 @@ void TestSocketIoPacket::encodesEventTextFastPath()
     QVERIFY(result.ok() && result->has_value());
     QCOMPARE((*result)->nsp, u"/n"_s);
     QCOMPARE((*result)->data, jsonOf(R"(["x",[1,2]])"));
+    QCOMPARE((*result)->id, -1);
+    const auto withAck = decoder.addText(encodeEventText(u"/n"_s, 9'007'199'254'740'991, R"(["x"])"));
+    QVERIFY(withAck.ok() && withAck->has_value());
+    QCOMPARE((*withAck)->type, SocketIoPacket::Type::Event);
+    QCOMPARE((*withAck)->nsp, u"/n"_s);
+    QCOMPARE((*withAck)->id, SocketIoLimits::MaxAckId);
+    QCOMPARE((*withAck)->data, jsonOf(R"(["x"])"));
 }
 
 void TestSocketIoPacket::mutatedInputNeverBreaksTheDecoder()

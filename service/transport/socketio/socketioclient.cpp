@@ -146,9 +146,17 @@ void SocketIoClient::handlePacket(const SocketIoPacket &packet)
         return;
     }
     case Type::Ack:
-    case Type::BinaryAck:
+    case Type::BinaryAck: {
+        // The socket knows which acks it awaits and ignores the others.
+        SocketIoSocket *socket = m_sockets.value(packet.nsp);
+        if (socket)
+            socket->receiveAck(packet);
+        else
+            qCDebug(lcSocketIo) << "ack for namespace" << packet.nsp << "not joined, ignored";
+        return;
+    }
     case Type::ConnectError:
-        // The server never asks for acks and never receives connect errors: nothing can be waiting for these.
+        // The server never receives connect errors.
         qCDebug(lcSocketIo) << "unexpected packet type" << int(packet.type) << "ignored";
         return;
     }

@@ -288,10 +288,17 @@ QByteArray encodeAckText(qint64 ackId, QByteArrayView jsonArrayText)
 
 QByteArray encodeEventText(const QString &nsp, QByteArrayView jsonArrayText)
 {
+    return encodeEventText(nsp, -1, jsonArrayText);
+}
+
+QByteArray encodeEventText(const QString &nsp, qint64 ackId, QByteArrayView jsonArrayText)
+{
     QByteArray text;
-    text.reserve(jsonArrayText.size() + 1);
+    text.reserve(jsonArrayText.size() + 21);
     text.append('2');
     appendNamespace(text, nsp);
+    if (ackId >= 0)
+        text.append(QByteArray::number(ackId));
     text.append(jsonArrayText);
     return text;
 }

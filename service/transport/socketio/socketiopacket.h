@@ -82,5 +82,7 @@ QByteArray encodeAckText(qint64 ackId, QByteArrayView jsonArrayText);
 /// The same in any namespace ("/" is left out as the protocol wants).
 QByteArray encodeEventText(const QString &nsp, QByteArrayView jsonArrayText);
 QByteArray encodeAckText(const QString &nsp, qint64 ackId, QByteArrayView jsonArrayText);
+/// An EVENT that asks the client to acknowledge it with ackId (none when ackId < 0), e.g. `2/custom,12["a"]`.
+QByteArray encodeEventText(const QString &nsp, qint64 ackId, QByteArrayView jsonArrayText);
 
 } // namespace wsinfra

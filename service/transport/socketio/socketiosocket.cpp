@@ -38,6 +38,18 @@ void SocketIoSocket::emitEventText(QByteArrayView jsonArrayText)
     sendMessages({encodeEventText(m_nsp, jsonArrayText)});
 }
 
+qint64 SocketIoSocket::emitEventTextWithAck(QByteArrayView jsonArrayText)
+{
+    if (!m_connected || !m_client)
+        return -1;
+    const qint64 ackId = m_nextAckId++;
+    m_awaitedAcks.insert(ackId);
+    if (qsizetype(m_awaitedAcks.size()) > MaxAwaitedAcks)
+        m_awaitedAcks.erase(m_awaitedAcks.begin());
+    sendMessages({encodeEventText(m_nsp, ackId, jsonArrayText)});
+    return ackId;
+}
+
 void SocketIoSocket::sendAck(qint64 ackId, const QJsonArray &arguments, const QList<QByteArray> &attachments)
 {
     SocketIoPacket packet;
@@ -74,6 +86,14 @@ void SocketIoSocket::finish(const QString &reason)
     m_connected = false;
     emit disconnected(reason);
     deleteLater();
+}
+
+void SocketIoSocket::receiveAck(const SocketIoPacket &packet)
+{
+    // Only what this socket asked for, once: an unknown, forgotten or repeated id means nothing to the service.
+    if (!m_connected || m_awaitedAcks.erase(packet.id) == 0)
+        return;
+    emit ackReceived(packet.id, packet.data.toArray(), packet.attachments);
 }
 
 void SocketIoSocket::sendMessages(const QList<QByteArray> &messages)
