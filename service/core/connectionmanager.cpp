@@ -13,6 +13,10 @@ ConnectionManager::ConnectionManager(const Limits &limits, StatisticsCollector &
 
 ConnectionManager::Decision ConnectionManager::admit(const QString &address, const QString &userId)
 {
+    if (refusingNewConnections()) {
+        m_statistics.connectionRefused();
+        return {Verdict::RefuseFull, lowMemoryReason()};
+    }
     const QMutexLocker locker(&m_mutex);
     if (m_total >= m_limits.maxConnections) {
         m_statistics.connectionRefused();
@@ -34,6 +38,16 @@ ConnectionManager::Decision ConnectionManager::admit(const QString &address, con
     if (!userId.isEmpty())
         ++m_byUser[userId];
     return {};
+}
+
+void ConnectionManager::setRefusingNewConnections(bool refusing)
+{
+    m_refusingNewConnections.store(refusing, std::memory_order_relaxed);
+}
+
+QString ConnectionManager::lowMemoryReason()
+{
+    return u"the service is low on memory (emergency level): new connections are refused"_s;
 }
 
 void ConnectionManager::decrement(QHash<QString, int> &counts, const QString &key)

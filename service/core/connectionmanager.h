@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
+
 namespace wsinfra {
 
 class StatisticsCollector;
@@ -46,6 +48,13 @@ public:
     /// A client that admit() let in is gone.
     void release(const QString &address, const QString &userId);
 
+    /// While on, admit() refuses every new client as RefuseFull (memory emergency). Set by the
+    /// orchestrator; read by every thread.
+    void setRefusingNewConnections(bool refusing);
+    bool refusingNewConnections() const { return m_refusingNewConnections.load(std::memory_order_relaxed); }
+    /// Why admit() refuses while refusingNewConnections() is on.
+    static QString lowMemoryReason();
+
     const Limits &limits() const { return m_limits; }
     int totalConnections() const;
     bool isUserConnected(const QString &userId) const;
@@ -58,6 +67,7 @@ private:
 
     const Limits m_limits;
     StatisticsCollector &m_statistics;
+    std::atomic<bool> m_refusingNewConnections{false};
     mutable QMutex m_mutex;
     int m_total = 0;
     QHash<QString, int> m_byAddress;

@@ -5,10 +5,12 @@
 #include "core/channelhistory.h"
 #include "core/connectionmanager.h"
 #include "core/deduplicator.h"
+#include "core/eventlog.h"
 #include "core/notificationinbox.h"
 #include "core/recoverystore.h"
 #include "core/shard.h"
 #include "core/shardpool.h"
+#include "memory/memorymanager.h"
 #include "memory/processmemory.h"
 #include "monitoring/healthchecker.h"
 #include "monitoring/metricsreporter.h"
@@ -78,7 +80,8 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
       m_inbox(std::make_unique<NotificationInbox>(
           NotificationInbox::Settings{config.notificationInboxSize, config.notificationInboxTtlMs,
                                       config.notificationInboxMaxEntries, config.notificationInboxMaxBytes},
-          clock, m_statistics.get()))
+          clock, m_statistics.get())),
+      m_events(std::make_unique<EventLog>(clock))
 {
     m_connections = new ConnectionManager(
         {config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser}, *m_statistics, this);
@@ -92,6 +95,17 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
         if (ticket.refuseCloseCode == 0)
             m_connections->release(ticket.address, ticket.userId);
     });
+    MemoryManager::Settings memorySettings;
+    memorySettings.limitBytes = config.memoryLimitBytes;
+    memorySettings.warningPercent = config.memoryWarningThreshold;
+    memorySettings.criticalPercent = config.memoryCriticalThreshold;
+    memorySettings.emergencyPercent = config.memoryEmergencyThreshold;
+    memorySettings.checkIntervalMs = config.memoryCheckIntervalMs;
+    m_memory = new MemoryManager(memorySettings, *m_processMemory, clock, this);
+    connect(m_memory, &MemoryManager::levelChanged, this,
+            [this](MemoryManager::Level level, MemoryManager::Level previous) {
+                memoryLevelChanged(int(level), int(previous));
+            });
     m_broker = new LocalBroker(this);
     connect(m_broker, &Broker::remotePublication, this, &Service::deliverRemote);
 }
@@ -117,6 +131,7 @@ bool Service::initialize()
     frontDoorSettings.headLimits = limits;
     frontDoorSettings.headTimeoutMs = m_config.requestHeadTimeoutMs;
     frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
+    m_memory->start(); // before the first client: an emergency at start already refuses it
     m_frontDoor = new FrontDoor(
         frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, *m_statistics,
         [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);
@@ -126,6 +141,8 @@ bool Service::initialize()
         return false;
     }
     m_shards->start();
+    m_events->append(EventLog::Level::Info, u"service"_s,
+                     u"started, listening on %1:%2"_s.arg(m_config.bind).arg(serverPort()));
     QTimer *pruneTimer = new QTimer(this);
     pruneTimer->setInterval(std::chrono::milliseconds(qBound(qint64(1000), m_config.historyTtlMs / 10, qint64(60000))));
     connect(pruneTimer, &QTimer::timeout, this, [this] { m_history->pruneExpired(); });
@@ -145,6 +162,7 @@ void Service::shutdown(std::function<void()> done)
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
+    m_events->append(EventLog::Level::Info, u"service"_s, u"shutting down"_s);
     if (m_frontDoor)
         m_frontDoor->stopAccepting();
 
@@ -201,6 +219,27 @@ void Service::publish(const Publication &publication, DeliveredCallback delivere
 void Service::deliverRemote(const Publication &publication)
 {
     m_shards->deliver(publication);
+}
+
+void Service::memoryLevelChanged(int level, int previous)
+{
+    const bool emergency = MemoryManager::Level(level) == MemoryManager::Level::Emergency;
+    m_connections->setRefusingNewConnections(emergency);
+    const MemoryManager::Sample sample = m_memory->latest();
+    QString message = u"memory pressure %1 (was %2): %3% of a %4 MiB budget"_s
+                          .arg(MemoryManager::levelName(MemoryManager::Level(level)),
+                               MemoryManager::levelName(MemoryManager::Level(previous)),
+                               QString::number(sample.pressurePercent, 'f', 1))
+                          .arg(sample.budgetBytes / (1024 * 1024));
+    if (emergency)
+        message += u"; new connections are refused"_s;
+    else if (MemoryManager::Level(previous) == MemoryManager::Level::Emergency)
+        message += u"; new connections are accepted again"_s;
+    const EventLog::Level eventLevel = emergency          ? EventLog::Level::Error
+                                       : level > previous ? EventLog::Level::Warning
+                                                          : EventLog::Level::Info;
+    m_events->append(eventLevel, u"memory"_s, message);
+    qCWarning(lcService).noquote() << message;
 }
 
 Publication Service::newPublication(Publication::Kind kind, bool toEveryone)
@@ -346,8 +385,10 @@ HealthStatus Service::getHealthStatus() const
     HealthChecker::Inputs inputs;
     inputs.nowMs = m_clock.nowMs();
     inputs.uptimeMs = inputs.nowMs - m_statistics->startTime();
-    const qint64 budget = m_processMemory->budgetBytes(m_config.memoryLimitBytes);
-    inputs.memoryPercent = budget > 0 ? 100.0 * double(m_processMemory->residentBytes()) / double(budget) : 0.0;
+    // The manager's latest sample, so that health and admission agree on the level (with hysteresis).
+    const MemoryManager::Sample memory = m_memory->latest();
+    inputs.memoryPercent = memory.pressurePercent;
+    inputs.memoryLevel = int(memory.level);
     inputs.activeConnections = m_connections->totalConnections();
     inputs.maxConnections = m_config.maxConnections;
     inputs.brokerConnected = m_broker->isConnected();
@@ -383,7 +424,9 @@ MetricsReporter::Figures Service::collectFigures() const
     figures.historyBills = m_history->billCount();
     figures.inboxEntries = m_inbox->entryCount();
     figures.inboxUsers = m_inbox->userCount();
-    figures.memoryBudgetBytes = m_processMemory->budgetBytes(m_config.memoryLimitBytes);
+    const MemoryManager::Sample memory = m_memory->latest();
+    figures.memoryBudgetBytes = memory.budgetBytes;
+    figures.memoryLevel = int(memory.level);
     figures.rateLimited = m_statistics->rateLimitedCount();
     figures.protocolErrors = m_statistics->protocolErrorCount();
     figures.authenticationFailures = m_statistics->authenticationFailureCount();

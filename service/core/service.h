@@ -24,9 +24,11 @@ class ChannelHistory;
 class Clock;
 class ConnectionManager;
 class Deduplicator;
+class EventLog;
 class FrontDoor;
 class HttpApi;
 class JwtVerifier;
+class MemoryManager;
 class NotificationInbox;
 class RecoveryStore;
 class ProcessMemory;
@@ -96,6 +98,8 @@ public:
     QByteArray prometheusMetrics() const;
 
     StatisticsCollector &statistics() { return *m_statistics; }
+    /// What an operator must see: memory level changes, start, shutdown (GET /api/events).
+    const EventLog &eventLog() const { return *m_events; }
 
 private:
     MetricsReporter::Figures collectFigures() const;
@@ -108,6 +112,8 @@ private:
     std::optional<PublishResult> findDuplicate(const QString &scopeKey, DeliveredCallback &delivered);
     void rememberPublish(const QString &scopeKey, const Publication &publication);
     void deliverRemote(const Publication &publication);
+    /// Memory emergency refuses new clients; every change is logged.
+    void memoryLevelChanged(int level, int previous);
 
     const ServiceConfig m_config;
     const Clock &m_clock;
@@ -120,6 +126,8 @@ private:
     std::unique_ptr<ProcessMemory> m_processMemory;
     std::unique_ptr<Deduplicator> m_deduplicator;
     std::unique_ptr<NotificationInbox> m_inbox;
+    std::unique_ptr<EventLog> m_events;
+    MemoryManager *m_memory = nullptr;
     ConnectionManager *m_connections = nullptr;
     ShardPool *m_shards = nullptr;
     Broker *m_broker = nullptr;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "memory/memoryreader.h"
+
 #include <QString>
 #include <QtGlobal>
 
@@ -7,7 +9,7 @@ namespace wsinfra {
 
 /// Reads the process's memory and the budget it must live within, from /proc and the cgroup files.
 /// The paths are parameters so that tests can point them at files they wrote.
-class ProcessMemory
+class ProcessMemory : public MemoryReader
 {
 public:
     struct Paths
@@ -22,7 +24,7 @@ public:
     explicit ProcessMemory(Paths paths) : m_paths(std::move(paths)) {}
 
     /// Resident set size in bytes (0 when unreadable).
-    qint64 residentBytes() const;
+    qint64 residentBytes() const override;
     /// MemTotal of the machine in bytes (0 when unreadable).
     qint64 physicalBytes() const;
     /// The cgroup's memory limit in bytes, 0 when there is none ("max") or it is unreadable.

@@ -12,13 +12,20 @@ HealthStatus HealthChecker::evaluate(const Inputs &inputs) const
     health.lastCheck = inputs.nowMs;
 
     const QString memory = QString::number(inputs.memoryPercent, 'f', 1);
-    if (inputs.memoryPercent >= m_thresholds.memoryEmergency)
+    int memoryLevel = inputs.memoryLevel;
+    if (memoryLevel < 0)
+        memoryLevel = inputs.memoryPercent >= m_thresholds.memoryEmergency  ? 3
+                      : inputs.memoryPercent >= m_thresholds.memoryCritical ? 2
+                      : inputs.memoryPercent >= m_thresholds.memoryWarning  ? 1
+                                                                            : 0;
+    if (memoryLevel >= 3)
         health.errors.append(
-            u"memory at %1% of budget (emergency threshold %2%)"_s.arg(memory).arg(m_thresholds.memoryEmergency));
-    else if (inputs.memoryPercent >= m_thresholds.memoryCritical)
+            u"memory at %1% of budget (emergency threshold %2%): new connections are refused"_s.arg(memory).arg(
+                m_thresholds.memoryEmergency));
+    else if (memoryLevel == 2)
         health.warnings.append(
             u"memory at %1% of budget (critical threshold %2%)"_s.arg(memory).arg(m_thresholds.memoryCritical));
-    else if (inputs.memoryPercent >= m_thresholds.memoryWarning)
+    else if (memoryLevel == 1)
         health.warnings.append(
             u"memory at %1% of budget (warning threshold %2%)"_s.arg(memory).arg(m_thresholds.memoryWarning));
 

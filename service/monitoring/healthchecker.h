@@ -21,6 +21,9 @@ public:
         qint64 nowMs = 0;
         qint64 uptimeMs = 0;
         double memoryPercent = 0.0;
+        /// The memory level (0 normal .. 3 emergency) the memory manager settled on, with its
+        /// hysteresis; -1: derived from memoryPercent alone.
+        int memoryLevel = -1;
         qint64 activeConnections = 0;
         qint64 maxConnections = 1;
         bool brokerConnected = true;

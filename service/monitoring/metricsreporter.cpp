@@ -1,5 +1,7 @@
 #include "monitoring/metricsreporter.h"
 
+#include "memory/memorymanager.h"
+
 #include <QList>
 
 #include <limits>
@@ -25,7 +27,8 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
         {u"inbox"_s, QJsonObject{{u"entries"_s, figures.inboxEntries}, {u"users"_s, figures.inboxUsers}}},
         {u"memory"_s, QJsonObject{{u"rssBytes"_s, stats.memoryUsage},
                                   {u"budgetBytes"_s, figures.memoryBudgetBytes},
-                                  {u"percent"_s, figures.health.memoryUsage}}},
+                                  {u"percent"_s, figures.health.memoryUsage},
+                                  {u"level"_s, MemoryManager::levelName(MemoryManager::Level(figures.memoryLevel))}}},
         {u"security"_s, QJsonObject{{u"rateLimited"_s, figures.rateLimited},
                                     {u"protocolErrors"_s, figures.protocolErrors},
                                     {u"authenticationFailures"_s, figures.authenticationFailures},
@@ -103,6 +106,11 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
            double(figures.memoryBudgetBytes));
     metric(out, "wsinfra_memory_usage_percent", "gauge", "Resident memory as a percentage of the budget.",
            figures.health.memoryUsage);
+    metric(out, "wsinfra_memory_pressure_percent", "gauge",
+           "Resident memory in percent of the budget at the latest memory check.", figures.health.memoryUsage);
+    metric(out, "wsinfra_memory_pressure_level", "gauge",
+           "Memory level: 0 normal, 1 warning, 2 critical, 3 emergency (new connections refused).",
+           double(figures.memoryLevel));
     metric(out, "wsinfra_rate_limited_total", "counter", "Client messages refused by the rate limit.",
            double(figures.rateLimited));
     metric(out, "wsinfra_protocol_errors_total", "counter", "Malformed client messages.",

@@ -23,6 +23,7 @@ public:
         qint64 inboxEntries = 0; ///< unacknowledged notifications kept
         qint64 inboxUsers = 0;
         qint64 memoryBudgetBytes = 0;
+        int memoryLevel = 0; ///< MemoryManager::Level: 0 normal, 1 warning, 2 critical, 3 emergency
         qint64 rateLimited = 0;
         qint64 protocolErrors = 0;
         qint64 authenticationFailures = 0;

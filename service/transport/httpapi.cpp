@@ -1,5 +1,6 @@
 #include "transport/httpapi.h"
 
+#include "core/eventlog.h"
 #include "core/service.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
@@ -12,6 +13,7 @@
 #include <QJsonParseError>
 
 #include <algorithm>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -68,6 +70,39 @@ QJsonObject pageObject(const QString &listName, const QStringList &all, const Pa
     for (qsizetype i = page.offset; i < all.size() && items.size() < page.limit; ++i)
         items.append(all.at(i));
     return {{listName, items}, {u"total"_s, all.size()}, {u"offset"_s, page.offset}, {u"limit"_s, page.limit}};
+}
+
+/// GET /api/events?since=ID&limit=N: {"events":[...],"last_id"}; `last_id` is what to pass as `since` next.
+HttpResponse eventsAnswer(const EventLog &log, const HttpRequest &request)
+{
+    const auto number = [&request](const QString &name, qint64 fallback, qint64 minimum,
+                                   qint64 maximum) -> std::optional<qint64> {
+        if (!request.query.hasQueryItem(name))
+            return fallback;
+        const QString text = request.query.queryItemValue(name);
+        const bool digits = !text.isEmpty() && text.size() <= 16 &&
+                            std::all_of(text.begin(), text.end(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+        const qint64 value = digits ? text.toLongLong() : -1;
+        if (value < minimum || value > maximum)
+            return std::nullopt;
+        return value;
+    };
+    const std::optional<qint64> since = number(u"since"_s, 0, 0, MaxBillId);
+    if (!since)
+        return HttpResponse::error(400, ErrorCode::BadRequest,
+                                   u"query parameter since must be an integer from 0 to 2^53-1"_s);
+    const std::optional<qint64> limit = number(u"limit"_s, DefaultPageSize, 1, MaxPageSize);
+    if (!limit)
+        return HttpResponse::error(400, ErrorCode::BadRequest,
+                                   u"query parameter limit must be an integer from 1 to %1"_s.arg(MaxPageSize));
+    qint64 latestId = 0;
+    const QList<EventLog::Event> events = log.since(*since, int(*limit), &latestId);
+    QJsonArray items;
+    for (const EventLog::Event &event : events)
+        items.append(event.toJson());
+    // Nothing newer: the log's latest id, which also resynchronises a reader whose id is from before a restart.
+    const qint64 lastId = events.isEmpty() ? latestId : events.last().id;
+    return HttpResponse::json(200, QJsonObject{{u"events"_s, items}, {u"last_id"_s, lastId}});
 }
 
 HttpResponse notFound(const HttpRequest &request)
@@ -227,6 +262,12 @@ void HttpApi::handleApi(const HttpRequest &request, const QList<QByteArray> &seg
         if (!isPost)
             return respond(methodNotAllowed("POST"));
         return publish(request, segments, respond);
+    }
+
+    if (first == "events" && count == 1) {
+        if (!isGet)
+            return respond(methodNotAllowed("GET"));
+        return respond(eventsAnswer(m_service.eventLog(), request));
     }
 
     const bool known = (count == 1 && (first == "stats" || first == "metrics" || first == "users")) ||

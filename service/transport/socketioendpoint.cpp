@@ -68,6 +68,8 @@ SocketIoEndpoint::SocketIoEndpoint(Shard &shard, int shardIndex, QObject *parent
     m_engine->setHandshakeGuard([this, &context](const QString &) -> std::optional<HttpResponse> {
         if (m_shard.isDraining())
             return HttpResponse::error(503, ErrorCode::Unavailable, u"the service is shutting down"_s);
+        if (context.connections->refusingNewConnections())
+            return HttpResponse::error(503, ErrorCode::Unavailable, ConnectionManager::lowMemoryReason());
         if (context.connections->totalConnections() >= context.connections->limits().maxConnections)
             return HttpResponse::error(503, ErrorCode::Unavailable, u"the service is at its connection limit"_s);
         return std::nullopt;

@@ -1,0 +1,230 @@
+// Memory pressure against the real service binary: a service whose budget is below what it needs at
+// idle is at the emergency level right away, reports unhealthy, refuses new clients (native upgrade
+// and Engine.IO handshake) and logs the level change in /api/events; a service with a generous
+// budget is healthy and admits clients. The event log's HTTP answer is checked on the way.
+
+#include "httpclient.h"
+#include "servicefixture.h"
+#include "wsclient.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace wsinfra::test;
+
+namespace {
+
+/// VmRSS of a process from /proc/<pid>/status, in bytes (0 when unreadable).
+qint64 residentBytesOf(qint64 pid)
+{
+    QFile file(u"/proc/%1/status"_s.arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).simplified().split(' ').value(0).toLongLong() * 1024;
+    }
+    return 0;
+}
+
+QJsonArray eventsOf(const ServiceProcess &service, const QString &query = {})
+{
+    return httpGet(service.httpUrl(u"/api/events"_s + query), apiKeyHeaders()).json().value("events"_L1).toArray();
+}
+
+/// The first event of `category` (empty when there is none).
+QJsonObject firstEvent(const QJsonArray &events, const QString &category)
+{
+    for (const QJsonValue &event : events) {
+        if (event.toObject().value("category"_L1).toString() == category)
+            return event.toObject();
+    }
+    return {};
+}
+
+const QString Generous = u"16GB"_s;
+
+} // namespace
+
+class TestMemory : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void generousBudgetIsHealthyAndAdmits();
+    void emergencyRefusesNewClientsAndReportsUnhealthy();
+    void eventsQueryIsValidated_data();
+    void eventsQueryIsValidated();
+    void cleanupTestCase() { m_shared.reset(); }
+
+private:
+    qint64 m_idleResidentBytes = 0;
+    std::unique_ptr<ServiceProcess> m_shared; ///< one service for every row of eventsQueryIsValidated
+};
+
+void TestMemory::generousBudgetIsHealthyAndAdmits()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--memory-limit"_s, Generous, u"--memory-check-interval"_s, u"100ms"_s}),
+             qPrintable(service.errorString()));
+    // Idle: before any client or request made it grow.
+    m_idleResidentBytes = residentBytesOf(service.process().processId());
+    QVERIFY(m_idleResidentBytes > 0);
+
+    const HttpResult health = httpGet(service.httpUrl(u"/health"_s));
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().value("status"_L1).toString(), u"healthy"_s);
+    QVERIFY(health.json().value("errors"_L1).toArray().isEmpty());
+    QVERIFY(health.json().value("memoryUsage"_L1).toDouble() < 5.0);
+
+    WsClient client;
+    QVERIFY(client.open(service.wsUrlFor(u"amy"_s)));
+    QCOMPARE(httpGet(service.httpUrl(u"/socket.io/?EIO=4&transport=polling"_s)).status, 200);
+
+    QCOMPARE(service.metric("wsinfra_memory_pressure_level"), 0.0);
+    QCOMPARE(service.metric("wsinfra_memory_budget_bytes"), 16.0 * 1024 * 1024 * 1024);
+    const double pressure = service.metric("wsinfra_memory_pressure_percent");
+    QVERIFY2(pressure > 0.0 && pressure < 5.0, qPrintable(QString::number(pressure)));
+    const QJsonObject memory =
+        httpGet(service.httpUrl(u"/api/metrics"_s), apiKeyHeaders()).json().value("memory"_L1).toObject();
+    QCOMPARE(memory.value("level"_L1).toString(), u"normal"_s);
+    QCOMPARE(memory.value("budgetBytes"_L1).toInteger(), 16LL << 30);
+
+    // The start is logged; the memory level never changed.
+    const QJsonArray events = eventsOf(service);
+    const QJsonObject started = firstEvent(events, u"service"_s);
+    QCOMPARE(started.value("level"_L1).toString(), u"info"_s);
+    QVERIFY(started.value("message"_L1).toString().contains(QString::number(service.port())));
+    QVERIFY(started.value("id"_L1).toInteger() >= 1);
+    QVERIFY(started.value("timestamp"_L1).toInteger() > 0);
+    QVERIFY(firstEvent(events, u"memory"_s).isEmpty());
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestMemory::emergencyRefusesNewClientsAndReportsUnhealthy()
+{
+    if (m_idleResidentBytes == 0) { // run on its own: measure an idle service first
+        ServiceProcess probe;
+        QVERIFY2(probe.start(), qPrintable(probe.errorString()));
+        m_idleResidentBytes = residentBytesOf(probe.process().processId());
+        QVERIFY(m_idleResidentBytes > 0);
+        QCOMPARE(probe.terminate(), 0);
+    }
+    // A budget the idle service overshoots by about 5%: emergency (95%) from the first check, with
+    // room for the second process's RSS to differ from the first's.
+    const qint64 limit = m_idleResidentBytes * 100 / 105;
+    ServiceProcess service;
+    QVERIFY2(service.start({u"--memory-limit"_s, QString::number(limit), u"--memory-check-interval"_s, u"100ms"_s}),
+             qPrintable(service.errorString()));
+
+    QTRY_COMPARE(httpGet(service.httpUrl(u"/health"_s)).status, 503);
+    const QJsonObject health = httpGet(service.httpUrl(u"/health"_s)).json();
+    QCOMPARE(health.value("status"_L1).toString(), u"unhealthy"_s);
+    QCOMPARE(health.value("isHealthy"_L1).toBool(), false);
+    QVERIFY(health.value("memoryUsage"_L1).toDouble() >= 90.0); // the emergency level is left below 90
+    const QJsonArray errors = health.value("errors"_L1).toArray();
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors.at(0).toString().contains("emergency"_L1), qPrintable(errors.at(0).toString()));
+
+    QCOMPARE(service.metric("wsinfra_memory_pressure_level"), 3.0);
+    QCOMPARE(service.metric("wsinfra_memory_budget_bytes"), double(limit));
+    QVERIFY(service.metric("wsinfra_memory_pressure_percent") >= 90.0);
+    QCOMPARE(service.metric("wsinfra_healthy"), 0.0);
+    const QJsonObject memory =
+        httpGet(service.httpUrl(u"/api/metrics"_s), apiKeyHeaders()).json().value("memory"_L1).toObject();
+    QCOMPARE(memory.value("level"_L1).toString(), u"emergency"_s);
+
+    // A native upgrade is refused before it happens, and counted.
+    const double refusedBefore = service.metric("wsinfra_connections_refused_total");
+    const QByteArray response = rawExchange(service.port(), upgradeRequest("/ws?token=" + makeToken(u"bob"_s)));
+    QCOMPARE(statusOf(response), 503);
+    QVERIFY(!response.contains("Sec-WebSocket-Accept"));
+    const QJsonObject refusal = jsonBodyOf(response);
+    QCOMPARE(refusal.value("code"_L1).toString(), u"unavailable"_s);
+    QVERIFY2(refusal.value("message"_L1).toString().contains("memory"_L1),
+             qPrintable(refusal.value("message"_L1).toString()));
+    QCOMPARE(service.metric("wsinfra_connections_refused_total"), refusedBefore + 1);
+    QCOMPARE(service.user(u"bob"_s).value("connections"_L1).toInt(), 0);
+
+    // So is a new Engine.IO session, before it exists.
+    const HttpResult handshake = httpGet(service.httpUrl(u"/socket.io/?EIO=4&transport=polling"_s));
+    QCOMPARE(handshake.status, 503);
+    QCOMPARE(handshake.json().value("code"_L1).toString(), u"unavailable"_s);
+    QVERIFY(handshake.json().value("message"_L1).toString().contains("memory"_L1));
+
+    // The level change is in the event log, as an error, with what it means.
+    const HttpResult answer = httpGet(service.httpUrl(u"/api/events"_s), apiKeyHeaders());
+    QCOMPARE(answer.status, 200);
+    const QJsonObject change = firstEvent(answer.json().value("events"_L1).toArray(), u"memory"_s);
+    QCOMPARE(change.value("level"_L1).toString(), u"error"_s);
+    const QString message = change.value("message"_L1).toString();
+    QVERIFY2(message.contains("emergency"_L1) && message.contains("was normal"_L1) && message.contains("refused"_L1),
+             qPrintable(message));
+    const qint64 lastId = answer.json().value("last_id"_L1).toInteger();
+    QVERIFY(lastId >= change.value("id"_L1).toInteger());
+    // Reading from the last id gives nothing new, and the same id to continue from.
+    const HttpResult nothingNew = httpGet(service.httpUrl(u"/api/events?since=%1"_s.arg(lastId)), apiKeyHeaders());
+    QCOMPARE(nothingNew.status, 200);
+    QVERIFY(nothingNew.json().value("events"_L1).toArray().isEmpty());
+    QCOMPARE(nothingNew.json().value("last_id"_L1).toInteger(), lastId);
+    // Paging: one event at a time, from the start.
+    const QJsonObject firstPage = httpGet(service.httpUrl(u"/api/events?since=0&limit=1"_s), apiKeyHeaders()).json();
+    QCOMPARE(firstPage.value("events"_L1).toArray().size(), 1);
+    QCOMPARE(firstPage.value("events"_L1).toArray().at(0).toObject().value("id"_L1).toInteger(), 1);
+    QCOMPARE(firstPage.value("last_id"_L1).toInteger(), 1);
+
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestMemory::eventsQueryIsValidated_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<bool>("withKey");
+    QTest::addColumn<int>("status");
+    QTest::newRow("no key") << u""_s << false << 401;
+    QTest::newRow("defaults") << u""_s << true << 200;
+    QTest::newRow("since 0, limit 1000") << u"?since=0&limit=1000"_s << true << 200;
+    QTest::newRow("huge since") << u"?since=9007199254740991"_s << true << 200;
+    QTest::newRow("since too big") << u"?since=9007199254740992"_s << true << 400;
+    QTest::newRow("since overflowing") << u"?since=99999999999999999999999"_s << true << 400;
+    QTest::newRow("negative since") << u"?since=-1"_s << true << 400;
+    QTest::newRow("since not a number") << u"?since=abc"_s << true << 400;
+    QTest::newRow("since empty") << u"?since="_s << true << 400;
+    QTest::newRow("since with sign") << u"?since=+1"_s << true << 400;
+    QTest::newRow("since with space") << u"?since=%201"_s << true << 400;
+    QTest::newRow("since hex") << u"?since=0x10"_s << true << 400;
+    QTest::newRow("limit 0") << u"?limit=0"_s << true << 400;
+    QTest::newRow("limit 1001") << u"?limit=1001"_s << true << 400;
+    QTest::newRow("limit fraction") << u"?limit=1.5"_s << true << 400;
+    QTest::newRow("embedded NUL") << u"?since=1%00"_s << true << 400;
+}
+
+void TestMemory::eventsQueryIsValidated()
+{
+    QFETCH(QString, query);
+    QFETCH(bool, withKey);
+    QFETCH(int, status);
+    if (!m_shared) {
+        m_shared = std::make_unique<ServiceProcess>();
+        QVERIFY2(m_shared->start(), qPrintable(m_shared->errorString()));
+    }
+    const HttpResult answer =
+        httpGet(m_shared->httpUrl(u"/api/events"_s + query), withKey ? apiKeyHeaders() : Headers{});
+    QCOMPARE(answer.status, status);
+    if (status == 400) {
+        QCOMPARE(answer.json().value("code"_L1).toString(), u"bad_request"_s);
+        QVERIFY(!answer.json().value("message"_L1).toString().isEmpty());
+    }
+    if (status == 200) {
+        QVERIFY(answer.json().value("events"_L1).isArray());
+        QVERIFY(answer.json().value("last_id"_L1).toInteger() >= 1); // the start is logged
+    }
+}
+
+QTEST_GUILESS_MAIN(TestMemory)
+#include "tst_memory.moc"
