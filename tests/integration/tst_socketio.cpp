@@ -568,8 +568,10 @@ void TestSocketIo::serverEventWithAckGetsTheClientsAck()
     QPointer<SocketIoSocket> custom = m_stack->sockets.at(1);
     QVERIFY(custom && custom->nsp() == "/custom"_L1);
     custom->disconnect();
-    QCOMPARE(client.nextPacket(), "1/custom,");
     QCOMPARE(custom->emitEventTextWithAck(R"(["late"])"), -1);
+    QCOMPARE(client.nextPacket(), "1/custom,");
+    client.send(R"(2["echo","sync"])");
+    QCOMPARE(client.nextPacket(), R"(2["echo-back","sync"])");
 }
 
 void TestSocketIo::awaitedAcksAreBounded()

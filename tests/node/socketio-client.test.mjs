@@ -169,6 +169,53 @@ test('a notification kept for an offline user arrives on connect and, once ackno
   socket.disconnect();
 });
 
+test('a notification acknowledged through its callback is not sent again; one left unacknowledged is', async () => {
+  const user = 'sio-ack-callback';
+  const kept = await api(`/api/users/${user}/notifications`, { title: 'Acknowledge me' });
+  assert.equal(kept.json.stored, true);
+
+  // The Socket.IO way: the service asks for an acknowledgement and the handler calls it.
+  const socket = client(user);
+  socket.on('notification', (notification, ack) => ack());
+  await connected(socket);
+  const [notification, ack] = await next(socket, 'notification');
+  assert.equal(notification.message_id, kept.json.message_id);
+  assert.equal(typeof ack, 'function', 'a notification asks for an acknowledgement');
+  // The ack went out before the ping: once the ping is answered, the ack was handled.
+  await socket.timeout(5000).emitWithAck('ping');
+
+  // A live notification is acknowledged the same way.
+  const live = await api(`/api/users/${user}/notifications`, { title: 'Live' });
+  assert.equal(live.json.delivered, 1);
+  const [delivered] = await next(socket, 'notification');
+  assert.equal(delivered.message_id, live.json.message_id);
+  await socket.timeout(5000).emitWithAck('ping');
+
+  socket.disconnect();
+  socket.connect();
+  await connected(socket);
+  await socket.timeout(5000).emitWithAck('ping');
+  assert.deepEqual(socket.inbox.filter((e) => e.event === 'notification'), [], 'acknowledged notifications are not sent again');
+  socket.disconnect();
+
+  // A client whose handler never calls the callback gets the notification again on its next connection.
+  const other = 'sio-no-callback';
+  const unacknowledged = await api(`/api/users/${other}/notifications`, { title: 'Ignored' });
+  const careless = client(other);
+  careless.on('notification', () => {});
+  await connected(careless);
+  const [first] = await next(careless, 'notification');
+  assert.equal(first.message_id, unacknowledged.json.message_id);
+  await careless.timeout(5000).emitWithAck('ping');
+  careless.disconnect();
+  careless.connect();
+  await connected(careless);
+  const [again] = await next(careless, 'notification');
+  assert.equal(again.message_id, unacknowledged.json.message_id);
+  assert.equal(again.ts, first.ts);
+  careless.disconnect();
+});
+
 test('a bad or missing token is refused with connect_error and a stable code', async () => {
   const forged = open(`http://127.0.0.1:${port}`, {
     auth: { token: token('mallory', 600, 'wrong-secret') },
