@@ -43,30 +43,4 @@ qint64 ProcessMemory::physicalBytes() const
     return 0;
 }
 
-qint64 ProcessMemory::cgroupLimitBytes() const
-{
-    for (const QString &path : {m_paths.cgroupV2Limit, m_paths.cgroupV1Limit}) {
-        const QByteArray text = readSmallFile(path).trimmed();
-        if (text.isEmpty() || text == "max")
-            continue;
-        bool ok = false;
-        const qint64 limit = text.toLongLong(&ok);
-        if (ok && limit > 0)
-            return limit;
-    }
-    return 0;
-}
-
-qint64 ProcessMemory::budgetBytes(qint64 configuredLimit) const
-{
-    if (configuredLimit > 0)
-        return configuredLimit;
-    const qint64 physical = physicalBytes();
-    const qint64 cgroup = cgroupLimitBytes();
-    // cgroup v1 reports a huge number for "no limit": only a limit below physical memory counts.
-    if (cgroup > 0 && (physical == 0 || cgroup < physical))
-        return cgroup;
-    return physical;
-}
-
 } // namespace wsinfra

@@ -338,7 +338,7 @@ private slots:
         QCOMPARE(json.value("stats"_L1).toObject().value("activeConnections"_L1).toInt(), 7);
     }
 
-    void processMemoryReadsProcAndCgroupFiles()
+    void processMemoryReadsProcFiles()
     {
         QTemporaryDir dir;
         const auto write = [&dir](const QString &name, const QByteArray &content) {
@@ -348,26 +348,17 @@ private slots:
         };
         write(u"statm"_s, "1000 250 10 1 0 100 0\n");
         write(u"meminfo"_s, "MemTotal:       2048 kB\nMemFree: 1 kB\n");
-        write(u"v2"_s, "max\n");
-        write(u"v1"_s, "1048576\n");
-        ProcessMemory memory(
-            {dir.filePath(u"statm"_s), dir.filePath(u"meminfo"_s), dir.filePath(u"v2"_s), dir.filePath(u"v1"_s)});
+        ProcessMemory memory({dir.filePath(u"statm"_s), dir.filePath(u"meminfo"_s)});
         QCOMPARE(memory.residentBytes(), 250 * qint64(sysconf(_SC_PAGESIZE)));
         QCOMPARE(memory.physicalBytes(), 2048 * 1024);
-        QCOMPARE(memory.cgroupLimitBytes(), 1048576);
-        QCOMPARE(memory.budgetBytes(0), 1048576); // the cgroup is smaller than physical memory
-        QCOMPARE(memory.budgetBytes(4096), 4096); // configured wins
-        write(u"v1"_s, "9223372036854771712\n");  // v1's "no limit"
-        QCOMPARE(memory.budgetBytes(0), 2048 * 1024);
-        ProcessMemory missing(
-            {dir.filePath(u"none"_s), dir.filePath(u"none"_s), dir.filePath(u"none"_s), dir.filePath(u"none"_s)});
+        ProcessMemory missing({dir.filePath(u"none"_s), dir.filePath(u"none"_s)});
         QCOMPARE(missing.residentBytes(), 0);
-        QCOMPARE(missing.budgetBytes(0), 0);
+        QCOMPARE(missing.physicalBytes(), 0);
         write(u"statm"_s, "garbage");
         QCOMPARE(memory.residentBytes(), 0);
         // The real process has some memory.
         QVERIFY(ProcessMemory().residentBytes() > 0);
-        QVERIFY(ProcessMemory().budgetBytes(0) > 0);
+        QVERIFY(ProcessMemory().physicalBytes() > 0);
     }
 };
 
