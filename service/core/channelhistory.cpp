@@ -117,6 +117,31 @@ qsizetype ChannelHistory::pruneExpired()
     return dropped;
 }
 
+void ChannelHistory::setMaxEntriesPerBill(int maxEntries)
+{
+    QWriteLocker locker(&m_lock);
+    m_maxEntriesPerBill = qMax(0, maxEntries);
+    for (Stream &stream : m_streams) {
+        // What is dropped is lost to recovery, as if evicted by append().
+        const qsizetype excess = stream.entries.size() - m_maxEntriesPerBill;
+        qsizetype index = 0;
+        for (const HistoryEntry &entry : stream.entries) {
+            if (index++ >= excess)
+                break;
+            stream.droppedSequence = entry.sequence;
+        }
+        if (excess > 0)
+            stream.entries.removeFront(excess);
+        stream.entries.setCapacity(m_maxEntriesPerBill);
+    }
+}
+
+int ChannelHistory::maxEntriesPerBill() const
+{
+    QReadLocker locker(&m_lock);
+    return m_maxEntriesPerBill;
+}
+
 qsizetype ChannelHistory::entryCount() const
 {
     QReadLocker locker(&m_lock);

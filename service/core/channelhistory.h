@@ -56,6 +56,12 @@ public:
     /// Drops expired entries of every bill; returns how many were dropped.
     qsizetype pruneExpired();
 
+    /// Changes how many entries each bill keeps (memory pressure shrinks it, and restores it later).
+    /// Shrinking drops the oldest entries beyond the new bound, which recovery then reports as lost;
+    /// growing keeps what is there. A negative bound is treated as 0.
+    void setMaxEntriesPerBill(int maxEntries);
+    int maxEntriesPerBill() const;
+
     qsizetype entryCount() const;
     qsizetype billCount() const;
 
@@ -69,7 +75,7 @@ private:
     void dropExpired(Stream &stream, qint64 nowMs) const;
     Recovery sinceLocked(const Stream *stream, qint64 since) const;
 
-    const int m_maxEntriesPerBill;
+    int m_maxEntriesPerBill; // guarded by m_lock
     const qint64 m_ttlMs;
     const Clock &m_clock;
     mutable QReadWriteLock m_lock;

@@ -31,6 +31,11 @@ void Deduplicator::remember(const QString &scopeKey, const Remembered &answer)
     m_entries.put(scopeKey, Entry{answer, m_clock.nowMs()});
 }
 
+void Deduplicator::setCapacity(qsizetype capacity)
+{
+    m_entries.setCapacity(m_windowMs > 0 ? capacity : 0);
+}
+
 QString Deduplicator::billScope(qint64 billId, const QString &key)
 {
     return u"bill:"_s + QString::number(billId) + u':' + key;

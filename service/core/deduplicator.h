@@ -41,6 +41,9 @@ public:
     /// Entries held, expired ones included until they are looked up or evicted.
     qsizetype size() const { return m_entries.size(); }
     qsizetype capacity() const { return m_entries.capacity(); }
+    /// Changes how many keys are remembered (memory pressure shrinks it, and restores it later); the
+    /// least recently used keys beyond it are forgotten. With the window off it stays 0.
+    void setCapacity(qsizetype capacity);
     qint64 windowMs() const { return m_windowMs; }
 
     /// Scope keys, distinct for every (target, key) pair: "bill:7:KEY", "user:5:alice:KEY" (the user

@@ -115,6 +115,15 @@ void MessageHandler::subscribe(Connection &connection, const ClientMessage &mess
                                                                         m_settings.maxSubscriptionsPerConnection))));
         return;
     }
+    if (m_subscriptionFloor > 0 && newBills > 0 &&
+        m_subscriptions.subscriptionCountOf(connection.id) + newBills > m_subscriptionFloor) {
+        connection.reply(ServerMessage::Type::Error,
+                         ServerMessage::encode(ServerMessage::error(
+                             message.id, ErrorCode::TooManySubscriptions,
+                             u"the service is short of memory: a connection may follow at most %1 bills until it "
+                             u"recovers"_s.arg(m_subscriptionFloor))));
+        return;
+    }
     if (!message.since.isEmpty())
         m_statistics.reconnection();
 

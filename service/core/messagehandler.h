@@ -29,6 +29,9 @@ public:
     void resume(Connection &connection, const QList<qint64> &bills, qint64 sequence);
     /// A frame the protocol does not carry (binary): answered with bad_request.
     void handleUnsupported(Connection &connection);
+    /// Under memory pressure a subscribe that would take a connection past `floor` bills is refused
+    /// (too_many_subscriptions); what a connection already follows is kept. 0: the configured limit only.
+    void setSubscriptionFloor(int floor) { m_subscriptionFloor = floor; }
 
 private:
     void subscribe(Connection &connection, const ClientMessage &message);
@@ -43,6 +46,7 @@ private:
     const ShardSettings &m_settings;
     const Clock &m_clock;
     NotificationInbox *const m_inbox;
+    int m_subscriptionFloor = 0;
 };
 
 } // namespace wsinfra

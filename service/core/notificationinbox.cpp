@@ -17,7 +17,7 @@ qint64 bytesOf(const QString &frame)
 NotificationInbox::NotificationInbox(const Settings &settings, const Clock &clock, StatisticsCollector *statistics)
     : m_settings{qMax(0, settings.maxPerUser), qMax<qint64>(0, settings.ttlMs), qMax<qsizetype>(0, settings.maxEntries),
                  qMax<qint64>(0, settings.maxBytes)},
-      m_clock(clock), m_statistics(statistics)
+      m_clock(clock), m_statistics(statistics), m_maxPerUser(m_settings.maxPerUser)
 {
 }
 
@@ -38,12 +38,8 @@ bool NotificationInbox::store(const QString &userId, const QString &messageId, q
     std::set<Serial> &serials = m_serialsByUser[userId];
     serials.insert(serial);
 
-    qsizetype dropped = 0;
     // The new one is the user's newest and the node's newest: the bounds (at least 1) never drop it.
-    while (qsizetype(serials.size()) > m_settings.maxPerUser) {
-        removeLocked(*serials.begin());
-        ++dropped;
-    }
+    qsizetype dropped = trimUserLocked(serials);
     while (qsizetype(m_entries.size()) > m_settings.maxEntries ||
            (m_bytes > m_settings.maxBytes && m_entries.begin()->first != serial)) {
         removeLocked(m_entries.begin()->first);
@@ -94,6 +90,42 @@ qsizetype NotificationInbox::pruneExpired()
 {
     const QMutexLocker locker(&m_mutex);
     return pruneLocked(m_clock.nowMs());
+}
+
+void NotificationInbox::setMaxPerUser(int maxPerUser)
+{
+    if (!isEnabled())
+        return;
+    const QMutexLocker locker(&m_mutex);
+    m_maxPerUser = qMax(1, maxPerUser);
+    qsizetype dropped = 0;
+    const QStringList users = m_serialsByUser.keys();
+    for (const QString &userId : users) {
+        const auto serials = m_serialsByUser.find(userId);
+        if (serials != m_serialsByUser.end())
+            dropped += trimUserLocked(*serials);
+    }
+    if (m_statistics) {
+        for (qsizetype i = 0; i < dropped; ++i)
+            m_statistics->messageDropped();
+    }
+}
+
+int NotificationInbox::maxPerUser() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_maxPerUser;
+}
+
+qsizetype NotificationInbox::trimUserLocked(std::set<Serial> &serials)
+{
+    // removeLocked() erases the user's set with its last serial; the bound (at least 1) keeps one.
+    qsizetype dropped = 0;
+    while (qsizetype(serials.size()) > m_maxPerUser) {
+        removeLocked(*serials.begin());
+        ++dropped;
+    }
+    return dropped;
 }
 
 qsizetype NotificationInbox::entryCount() const

@@ -56,6 +56,12 @@ public:
     /// Drops the expired notifications of every user; returns how many.
     qsizetype pruneExpired();
 
+    /// Changes how many notifications each user keeps (memory pressure shrinks it, and restores it
+    /// later; at least 1). Shrinking drops each user's oldest beyond it, counted as dropped messages.
+    /// Does nothing while the inbox is off.
+    void setMaxPerUser(int maxPerUser);
+    int maxPerUser() const;
+
     qsizetype entryCount() const;
     /// What the kept frames take, as the byte bound counts it.
     qint64 byteCount() const;
@@ -72,12 +78,15 @@ private:
     using Serial = quint64;
 
     void removeLocked(Serial serial);
+    /// Drops the user's oldest beyond the per-user bound; returns how many.
+    qsizetype trimUserLocked(std::set<Serial> &serials);
     qsizetype pruneLocked(qint64 nowMs);
 
     const Settings m_settings;
     const Clock &m_clock;
     StatisticsCollector *const m_statistics;
     mutable QMutex m_mutex;
+    int m_maxPerUser = 0; // guarded by m_mutex; starts as the configured bound
     Serial m_lastSerial = 0;
     qint64 m_bytes = 0;
     // Serials grow with every store, so this map is in age order, oldest first; with one TTL for all,

@@ -10,8 +10,11 @@
 #include "core/recoverystore.h"
 #include "core/shard.h"
 #include "core/shardpool.h"
+#include "memory/leakdetector.h"
+#include "memory/memoryanalysis.h"
 #include "memory/memorymanager.h"
 #include "memory/processmemory.h"
+#include "memory/progressivedegradation.h"
 #include "monitoring/healthchecker.h"
 #include "monitoring/metricsreporter.h"
 #include "monitoring/statisticscollector.h"
@@ -81,7 +84,7 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
           NotificationInbox::Settings{config.notificationInboxSize, config.notificationInboxTtlMs,
                                       config.notificationInboxMaxEntries, config.notificationInboxMaxBytes},
           clock, m_statistics.get())),
-      m_events(std::make_unique<EventLog>(clock))
+      m_events(std::make_unique<EventLog>(clock)), m_leaks(std::make_unique<LeakDetector>())
 {
     m_connections = new ConnectionManager(
         {config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser}, *m_statistics, this);
@@ -106,6 +109,10 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
             [this](MemoryManager::Level level, MemoryManager::Level previous) {
                 memoryLevelChanged(int(level), int(previous));
             });
+    const ProgressiveDegradation::Baseline baseline{config.historySize, config.dedupeCacheSize,
+                                                    config.notificationInboxSize, config.maxQueuedBytes};
+    m_degradation =
+        new ProgressiveDegradation(baseline, *m_history, *m_deduplicator, *m_inbox, *m_shards, *m_events, this);
     m_broker = new LocalBroker(this);
     connect(m_broker, &Broker::remotePublication, this, &Service::deliverRemote);
 }
@@ -141,12 +148,20 @@ bool Service::initialize()
         return false;
     }
     m_shards->start();
+    // Degradation reaches into the shards: only once they run (the first check came before).
+    connect(m_memory, &MemoryManager::checked, m_degradation, &ProgressiveDegradation::update);
+    m_degradation->update(m_memory->level());
     m_events->append(EventLog::Level::Info, u"service"_s,
                      u"started, listening on %1:%2"_s.arg(m_config.bind).arg(serverPort()));
     QTimer *pruneTimer = new QTimer(this);
     pruneTimer->setInterval(std::chrono::milliseconds(qBound(qint64(1000), m_config.historyTtlMs / 10, qint64(60000))));
     connect(pruneTimer, &QTimer::timeout, this, [this] { m_history->pruneExpired(); });
     pruneTimer->start();
+    QTimer *leakTimer = new QTimer(this);
+    leakTimer->setInterval(std::chrono::milliseconds(qMax<qint64>(1, m_config.memoryCheckIntervalMs)));
+    connect(leakTimer, &QTimer::timeout, this, &Service::sampleMemory);
+    leakTimer->start();
+    sampleMemory();
     if (m_inbox->isEnabled()) {
         QTimer *inboxPruneTimer = new QTimer(this);
         inboxPruneTimer->setInterval(
@@ -427,6 +442,10 @@ MetricsReporter::Figures Service::collectFigures() const
     const MemoryManager::Sample memory = m_memory->latest();
     figures.memoryBudgetBytes = memory.budgetBytes;
     figures.memoryLevel = int(memory.level);
+    figures.degradationStep = m_degradation->step();
+    for (int step = 1; step < ProgressiveDegradation::StepCount; ++step)
+        figures.degradationStepsTaken[std::size_t(step)] = m_degradation->timesTaken(step);
+    figures.shedConnections = m_degradation->shedConnections();
     figures.rateLimited = m_statistics->rateLimitedCount();
     figures.protocolErrors = m_statistics->protocolErrorCount();
     figures.authenticationFailures = m_statistics->authenticationFailureCount();
@@ -449,6 +468,76 @@ QJsonObject Service::getMetrics() const
 QByteArray Service::prometheusMetrics() const
 {
     return MetricsReporter::toPrometheus(collectFigures());
+}
+
+namespace {
+
+MemoryAnalysis::Census takeCensus(const ShardPool &shards, const ChannelHistory &history,
+                                  const NotificationInbox &inbox, const RecoveryStore &recovery,
+                                  const ProcessMemory &process, qint64 nowMs)
+{
+    using Series = LeakDetector::Series;
+    struct ShardPart
+    {
+        Shard::MemoryCensus census;
+        QList<qint64> bills;
+    };
+    const QList<ShardPart> perShard = shards.collect<ShardPart>([](const Shard &shard) {
+        return ShardPart{shard.memoryCensus(), shard.subscribedBills()};
+    });
+    MemoryAnalysis::Census census;
+    LeakDetector::Sample &sample = census.sample;
+    sample.timestampMs = nowMs;
+    QSet<qint64> bills;
+    for (int shard = 0; shard < perShard.size(); ++shard) {
+        const Shard::MemoryCensus &part = perShard.at(shard).census;
+        sample[Series::Connections] += part.connections;
+        sample[Series::EngineIoSessions] += part.engineIoSessions;
+        sample[Series::Subscriptions] += part.subscriptions;
+        sample[Series::QueuedMessages] += part.queuedMessages;
+        census.queuedBytes += part.queuedBytes;
+        census.orphanTotal += part.orphans.total;
+        for (const OrphanCheck::Orphan &orphan : part.orphans.orphans)
+            census.orphans.append({shard, orphan});
+        bills.unite(QSet<qint64>(perShard.at(shard).bills.cbegin(), perShard.at(shard).bills.cend()));
+    }
+    census.subscribedBills = bills.size();
+    sample[Series::HistoryEntries] = history.entryCount();
+    census.historyBills = history.billCount();
+    sample[Series::InboxEntries] = inbox.entryCount();
+    census.inboxUsers = inbox.userCount();
+    census.inboxBytes = inbox.byteCount();
+    sample[Series::RecoverySessions] = recovery.size();
+    sample[Series::Rss] = process.residentBytes();
+    return census;
+}
+
+} // namespace
+
+void Service::sampleMemory()
+{
+    const MemoryAnalysis::Census census =
+        takeCensus(*m_shards, *m_history, *m_inbox, *m_recovery, *m_processMemory, m_clock.nowMs());
+    m_leaks->record(census.sample);
+    // Each finding once while it lasts, not at every sample.
+    const QList<MemoryAnalysis::Finding> findings = MemoryAnalysis::findings(census, m_leaks->growth());
+    QStringList keys;
+    for (const MemoryAnalysis::Finding &finding : findings)
+        keys.append(finding.key);
+    const QStringList fresh = m_leaks->newFindings(keys);
+    for (const MemoryAnalysis::Finding &finding : findings) {
+        if (fresh.contains(finding.key)) {
+            m_events->append(EventLog::Level::Warning, u"leak"_s, finding.message);
+            qCWarning(lcService).noquote() << "possible leak:" << finding.message;
+        }
+    }
+}
+
+QJsonObject Service::forceMemoryAnalysis() const
+{
+    const MemoryAnalysis::Census census =
+        takeCensus(*m_shards, *m_history, *m_inbox, *m_recovery, *m_processMemory, m_clock.nowMs());
+    return MemoryAnalysis::toJson(census, m_memory->latest(), *m_leaks);
 }
 
 } // namespace wsinfra

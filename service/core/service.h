@@ -25,6 +25,7 @@ class Clock;
 class ConnectionManager;
 class Deduplicator;
 class EventLog;
+class LeakDetector;
 class FrontDoor;
 class HttpApi;
 class JwtVerifier;
@@ -32,6 +33,7 @@ class MemoryManager;
 class NotificationInbox;
 class RecoveryStore;
 class ProcessMemory;
+class ProgressiveDegradation;
 class ShardPool;
 class StatisticsCollector;
 
@@ -96,6 +98,11 @@ public:
     QJsonObject getMetrics() const;
     /// The Prometheus text exposition of getMetrics().
     QByteArray prometheusMetrics() const;
+    /// MemoryAnalysis: {process: {rssBytes, budgetBytes, percent, level}, service: {the counts of the
+    /// service's structures and their estimated memory}, analysis: {orphans, growth, warnings}}, from
+    /// a census taken now and the series sampled every MEMORY_CHECK_INTERVAL. Findings reach the event
+    /// log (category "leak") from that sampling, once each.
+    QJsonObject forceMemoryAnalysis() const;
 
     StatisticsCollector &statistics() { return *m_statistics; }
     /// What an operator must see: memory level changes, start, shutdown (GET /api/events).
@@ -114,6 +121,8 @@ private:
     void deliverRemote(const Publication &publication);
     /// Memory emergency refuses new clients; every change is logged.
     void memoryLevelChanged(int level, int previous);
+    /// Every MEMORY_CHECK_INTERVAL: a census of the structures into the leak detector, findings logged.
+    void sampleMemory();
 
     const ServiceConfig m_config;
     const Clock &m_clock;
@@ -127,7 +136,9 @@ private:
     std::unique_ptr<Deduplicator> m_deduplicator;
     std::unique_ptr<NotificationInbox> m_inbox;
     std::unique_ptr<EventLog> m_events;
+    std::unique_ptr<LeakDetector> m_leaks;
     MemoryManager *m_memory = nullptr;
+    ProgressiveDegradation *m_degradation = nullptr;
     ConnectionManager *m_connections = nullptr;
     ShardPool *m_shards = nullptr;
     Broker *m_broker = nullptr;

@@ -288,6 +288,11 @@ int Shard::deliver(const Publication &publication)
     }
     case Publication::Kind::Broadcast:
         for (const auto &connection : std::as_const(m_connections)) {
+            // Critical memory pressure: a congested client would only queue it.
+            if (m_degradation.shedBroadcasts && !connection->closing && isCongested(*connection)) {
+                m_statistics.messageDropped();
+                continue;
+            }
             if (connection->send(ServerMessage::Type::Broadcast, publication.frame))
                 ++delivered;
         }
@@ -310,11 +315,12 @@ void Shard::enqueue(Connection &connection, OutboundMessage message)
         return;
     }
     connection.queue.push(std::move(message));
-    if (connection.queue.bytes() + buffered > m_settings.maxQueuedBytes)
+    if (connection.queue.bytes() + buffered > maxQueuedBytes())
         enforceBudget(connection, buffered);
     if (connection.closing)
         return;
-    if (connection.batching && connection.queue.size() >= m_settings.messageBatchSize && buffered < LowWaterBytes) {
+    if (connection.batching && (connection.queue.size() >= m_settings.messageBatchSize || m_degradation.flushAtOnce) &&
+        buffered < LowWaterBytes) {
         flush(connection);
         return;
     }
@@ -330,7 +336,7 @@ void Shard::enforceBudget(Connection &connection, qint64 buffered)
         connection.overCapSinceMs = nowMs;
         m_statistics.queueOverflow();
     }
-    const DeliveryQueue::Shed shed = connection.queue.shed(m_settings.maxQueuedBytes, buffered);
+    const DeliveryQueue::Shed shed = connection.queue.shed(maxQueuedBytes(), buffered);
     for (int i = 0; i < shed.dropped; ++i)
         m_statistics.messageDropped();
     connection.lostUpdates = connection.lostUpdates || shed.billUpdates;
@@ -338,11 +344,22 @@ void Shard::enforceBudget(Connection &connection, qint64 buffered)
     // has caught up (its queue ran empty), and past the grace period it is closed.
     if (connection.overCapSinceMs != 0 && nowMs - connection.overCapSinceMs >= m_settings.slowConsumerGraceMs) {
         qCInfo(lcShard) << "closing slow consumer" << connection.publicId;
-        connection.close(CloseCode::SlowConsumer,
-                         u"slow consumer: more than %1 bytes waited for %2 ms; reconnect and recover"_s
-                             .arg(m_settings.maxQueuedBytes)
-                             .arg(nowMs - connection.overCapSinceMs));
+        connection.close(
+            CloseCode::SlowConsumer,
+            u"slow consumer: more than %1 bytes waited for %2 ms; reconnect and recover"_s.arg(maxQueuedBytes())
+                .arg(nowMs - connection.overCapSinceMs));
     }
+}
+
+qint64 Shard::maxQueuedBytes() const
+{
+    return m_degradation.maxQueuedBytes > 0 ? m_degradation.maxQueuedBytes : m_settings.maxQueuedBytes;
+}
+
+bool Shard::isCongested(const Connection &connection) const
+{
+    return !connection.queue.isEmpty() ||
+           (connection.transport && connection.transport->bufferedBytes() >= LowWaterBytes);
 }
 
 void Shard::flush(Connection &connection)
@@ -357,7 +374,7 @@ void Shard::flush(Connection &connection)
         }
     }
     const qint64 buffered = connection.transport->bufferedBytes();
-    if (connection.queue.bytes() + buffered > m_settings.maxQueuedBytes || connection.overCapSinceMs != 0)
+    if (connection.queue.bytes() + buffered > maxQueuedBytes() || connection.overCapSinceMs != 0)
         enforceBudget(connection, buffered);
     if (connection.queue.isEmpty() && buffered < LowWaterBytes && !connection.closing) {
         // Caught up. If bill updates were shed on the way, the client has a gap it may not see
@@ -429,6 +446,42 @@ void Shard::closeAll(int code, const QString &reason)
     checkDrained();
 }
 
+void Shard::setDegradation(const ShardDegradation &degradation)
+{
+    m_degradation = degradation;
+    m_messageHandler.setSubscriptionFloor(degradation.subscriptionFloor);
+    // What waits now: sent at once (no batching delay) and held to the new budget.
+    if (degradation.flushAtOnce || degradation.maxQueuedBytes > 0)
+        flushPending();
+}
+
+QList<std::pair<ConnectionId, qint64>> Shard::outboundBytes() const
+{
+    QList<std::pair<ConnectionId, qint64>> sizes;
+    sizes.reserve(m_connections.size());
+    for (const auto &connection : m_connections) {
+        if (connection->closing)
+            continue;
+        const qint64 buffered = connection->transport ? connection->transport->bufferedBytes() : 0;
+        sizes.append({connection->id, connection->queue.bytes() + buffered});
+    }
+    return sizes;
+}
+
+bool Shard::closeConnection(ConnectionId id, int code, const QString &reason)
+{
+    const auto connection = m_connections.value(id);
+    if (!connection || connection->closing)
+        return false;
+    connection->close(code, reason);
+    return true;
+}
+
+int Shard::shardOf(ConnectionId id)
+{
+    return int(id >> ShardIdShift);
+}
+
 void Shard::checkConnections()
 {
     const qint64 nowMs = m_clock.nowMs();
@@ -471,6 +524,26 @@ QSet<qint64> Shard::subscriptionsOfUser(const QString &userId) const
             bills.insert(billId);
     }
     return bills;
+}
+
+OrphanCheck::Report Shard::orphanReport() const
+{
+    return OrphanCheck::find([this](ConnectionId id) { return m_connections.contains(id); }, m_subscriptions,
+                             m_connectionsByUser, m_pendingOutput);
+}
+
+Shard::MemoryCensus Shard::memoryCensus() const
+{
+    MemoryCensus census;
+    census.connections = m_connections.size();
+    census.engineIoSessions = m_socketIo ? m_socketIo->sessionCount() : 0;
+    census.subscriptions = m_subscriptions.subscriptionCount();
+    for (const auto &connection : m_connections) {
+        census.queuedMessages += connection->queue.size();
+        census.queuedBytes += connection->queue.bytes();
+    }
+    census.orphans = orphanReport();
+    return census;
 }
 
 QSet<QString> Shard::subscribersOf(qint64 billId) const

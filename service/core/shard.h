@@ -5,6 +5,7 @@
 #include "core/publication.h"
 #include "core/shardcontext.h"
 #include "core/subscriptionmanager.h"
+#include "memory/orphancheck.h"
 
 #include <QHash>
 #include <QObject>
@@ -13,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 class QTcpSocket;
 class QTimer;
@@ -27,6 +29,16 @@ class SocketIoEndpoint;
 class StatisticsCollector;
 struct HttpRequest;
 struct HttpResponse;
+
+/// What a shard gives up under critical memory pressure (ProgressiveDegradation); the default gives
+/// up nothing.
+struct ShardDegradation
+{
+    bool flushAtOnce = false;    ///< batching delay 0: queued messages go out at once
+    qint64 maxQueuedBytes = 0;   ///< the per-connection budget; 0: the configured one
+    int subscriptionFloor = 0;   ///< new subscriptions refused beyond this many bills; 0: none
+    bool shedBroadcasts = false; ///< broadcasts for congested connections are dropped, not queued
+};
 
 /// One I/O thread's share of the clients: it owns their connections, their subscriptions and their
 /// heartbeats, and nothing it owns is touched from another thread. Every public function runs on the
@@ -66,6 +78,14 @@ public:
     int deliver(const Publication &publication);
     /// Closes every connection (shutdown: 1001).
     void closeAll(int code, const QString &reason);
+    /// Applies (or, with the default, lifts) what memory pressure makes the shard give up.
+    void setDegradation(const ShardDegradation &degradation);
+    /// Outbound bytes of each open connection: its queue plus what its transport still buffers.
+    QList<std::pair<ConnectionId, qint64>> outboundBytes() const;
+    /// Closes the connection if it is still open here; returns whether it was.
+    bool closeConnection(ConnectionId id, int code, const QString &reason);
+    /// The shard whose connection `id` is.
+    static int shardOf(ConnectionId id);
 
     /// Bills followed by any connection of the user on this shard.
     QSet<qint64> subscriptionsOfUser(const QString &userId) const;
@@ -73,6 +93,20 @@ public:
     QSet<QString> subscribersOf(qint64 billId) const;
     qsizetype subscriptionCount() const { return m_subscriptions.subscriptionCount(); }
     QList<qint64> subscribedBills() const { return m_subscriptions.bills(); }
+
+    /// Entries of the shard's indexes that refer to a connection that is gone (a leak).
+    OrphanCheck::Report orphanReport() const;
+    /// What the shard holds, for the leak detector.
+    struct MemoryCensus
+    {
+        qint64 connections = 0;
+        qint64 engineIoSessions = 0;
+        qint64 subscriptions = 0;
+        qint64 queuedMessages = 0;
+        qint64 queuedBytes = 0; ///< as the delivery queues count them (text length + overhead)
+        OrphanCheck::Report orphans;
+    };
+    MemoryCensus memoryCensus() const;
 
 signals:
     /// A connection admitted by the front door is gone (or never completed its handshake).
@@ -102,6 +136,9 @@ private:
     void sendBatch(Connection &connection);
     /// Over the byte budget: shed what history can give back; past the grace period, close (4001).
     void enforceBudget(Connection &connection, qint64 buffered);
+    qint64 maxQueuedBytes() const;
+    /// Has messages waiting, or a socket that holds more than the low-water mark.
+    bool isCongested(const Connection &connection) const;
 
     const int m_index;
     const ShardContext m_context;
@@ -121,6 +158,7 @@ private:
     QHash<QString, QSet<ConnectionId>> m_connectionsByUser;
     QHash<QString, PendingHandshake> m_pendingHandshakes; // peer "address:port" -> ticket
     bool m_draining = false;
+    ShardDegradation m_degradation;
 };
 
 } // namespace wsinfra

@@ -150,4 +150,22 @@ void ShardPool::closeAll(int code, const QString &reason, std::function<void()> 
     }
 }
 
+void ShardPool::setDegradation(const ShardDegradation &degradation)
+{
+    for (int shard = 0; shard < m_shards.size(); ++shard)
+        runOn(
+            shard, [degradation](Shard &target) { target.setDegradation(degradation); }, false);
+}
+
+void ShardPool::closeConnections(const QList<ConnectionId> &ids, int code, const QString &reason)
+{
+    for (ConnectionId id : ids) {
+        const int shard = Shard::shardOf(id);
+        if (shard < 0 || shard >= m_shards.size())
+            continue;
+        runOn(
+            shard, [id, code, reason](Shard &target) { target.closeConnection(id, code, reason); }, false);
+    }
+}
+
 } // namespace wsinfra

@@ -14,6 +14,7 @@ class QThread;
 namespace wsinfra {
 
 class Shard;
+struct ShardDegradation;
 struct HttpRequest;
 struct HttpResponse;
 
@@ -44,6 +45,10 @@ public:
     void deliver(const Publication &publication, std::function<void(int delivered)> done = {});
     /// Closes every connection; `done` runs once every shard has drained.
     void closeAll(int code, const QString &reason, std::function<void()> done = {});
+    /// Applies (or lifts) what memory pressure makes every shard give up, each on its own thread.
+    void setDegradation(const ShardDegradation &degradation);
+    /// Closes these connections, each on its shard's thread (ids of closed connections are ignored).
+    void closeConnections(const QList<ConnectionId> &ids, int code, const QString &reason);
 
     /// Runs `query` on every shard's thread and waits for all answers (blocking this thread only;
     /// shards never wait for this thread, so this cannot deadlock).

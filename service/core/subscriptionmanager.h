@@ -35,6 +35,8 @@ public:
     qsizetype connectionCount() const { return m_billsByConnection.size(); }
     qsizetype subscriptionCount() const { return m_subscriptionCount; }
     QList<qint64> bills() const { return m_subscribersByBill.keys(); }
+    /// The connections with at least one subscription.
+    QList<ConnectionId> connections() const { return m_billsByConnection.keys(); }
 
     /// Whether both indexes describe the same set of subscriptions (for tests and leak checks).
     bool isConsistent() const;

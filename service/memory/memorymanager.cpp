@@ -121,6 +121,7 @@ MemoryManager::Sample MemoryManager::check()
     m_latest = sample;
     if (sample.level != previous)
         emit levelChanged(sample.level, previous);
+    emit checked(sample.level);
     return sample;
 }
 

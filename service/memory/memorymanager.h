@@ -67,6 +67,8 @@ public:
 
 signals:
     void levelChanged(wsinfra::MemoryManager::Level level, wsinfra::MemoryManager::Level previous);
+    /// After every check (after levelChanged() when the level moved), with the level now.
+    void checked(wsinfra::MemoryManager::Level level);
 
 private:
     double thresholdOf(Level level) const;

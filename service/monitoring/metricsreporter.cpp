@@ -14,6 +14,10 @@ namespace wsinfra {
 QJsonObject MetricsReporter::toJson(const Figures &figures)
 {
     const ServiceStats &stats = figures.stats;
+    QJsonObject stepsTaken;
+    for (int step = 1; step < int(figures.degradationStepsTaken.size()); ++step)
+        stepsTaken.insert(MemoryManager::levelName(MemoryManager::Level(step)),
+                          figures.degradationStepsTaken[std::size_t(step)]);
     return {
         {u"stats"_s, stats.toJson()},
         {u"health"_s, figures.health.toJson()},
@@ -29,6 +33,11 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
                                   {u"budgetBytes"_s, figures.memoryBudgetBytes},
                                   {u"percent"_s, figures.health.memoryUsage},
                                   {u"level"_s, MemoryManager::levelName(MemoryManager::Level(figures.memoryLevel))}}},
+        {u"degradation"_s,
+         QJsonObject{{u"step"_s, figures.degradationStep},
+                     {u"name"_s, MemoryManager::levelName(MemoryManager::Level(figures.degradationStep))},
+                     {u"stepsTaken"_s, stepsTaken},
+                     {u"shedConnections"_s, figures.shedConnections}}},
         {u"security"_s, QJsonObject{{u"rateLimited"_s, figures.rateLimited},
                                     {u"protocolErrors"_s, figures.protocolErrors},
                                     {u"authenticationFailures"_s, figures.authenticationFailures},
@@ -111,6 +120,19 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
     metric(out, "wsinfra_memory_pressure_level", "gauge",
            "Memory level: 0 normal, 1 warning, 2 critical, 3 emergency (new connections refused).",
            double(figures.memoryLevel));
+    metric(out, "wsinfra_degradation_step", "gauge",
+           "Memory degradation step in force: 0 none, 1 caches shrunk, 2 delivery throttled, 3 connections shed.",
+           double(figures.degradationStep));
+    // One counter per step (the exposition here carries no labels but quantiles).
+    metric(out, "wsinfra_degradation_warning_steps_total", "counter",
+           "Times the warning step (caches shrunk) was taken.", double(figures.degradationStepsTaken[1]));
+    metric(out, "wsinfra_degradation_critical_steps_total", "counter",
+           "Times the critical step (delivery throttled, subscriptions limited) was taken.",
+           double(figures.degradationStepsTaken[2]));
+    metric(out, "wsinfra_degradation_emergency_steps_total", "counter",
+           "Times the emergency step (connections shed) was taken.", double(figures.degradationStepsTaken[3]));
+    metric(out, "wsinfra_connections_shed_total", "counter",
+           "Connections closed with 4004 to shed memory at the emergency level.", double(figures.shedConnections));
     metric(out, "wsinfra_rate_limited_total", "counter", "Client messages refused by the rate limit.",
            double(figures.rateLimited));
     metric(out, "wsinfra_protocol_errors_total", "counter", "Malformed client messages.",

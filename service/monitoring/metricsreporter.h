@@ -5,6 +5,8 @@
 #include <QByteArray>
 #include <QJsonObject>
 
+#include <array>
+
 namespace wsinfra {
 
 /// Formats what the service measures: the ServiceMetrics JSON of `getMetrics()` and the same
@@ -23,7 +25,10 @@ public:
         qint64 inboxEntries = 0; ///< unacknowledged notifications kept
         qint64 inboxUsers = 0;
         qint64 memoryBudgetBytes = 0;
-        int memoryLevel = 0; ///< MemoryManager::Level: 0 normal, 1 warning, 2 critical, 3 emergency
+        int memoryLevel = 0;     ///< MemoryManager::Level: 0 normal, 1 warning, 2 critical, 3 emergency
+        int degradationStep = 0; ///< ProgressiveDegradation: 0 none to 3 emergency
+        std::array<qint64, 4> degradationStepsTaken{}; ///< per step 1-3 (index 0 unused)
+        qint64 shedConnections = 0;                    ///< closed with 4004 under memory pressure
         qint64 rateLimited = 0;
         qint64 protocolErrors = 0;
         qint64 authenticationFailures = 0;

@@ -264,6 +264,12 @@ void HttpApi::handleApi(const HttpRequest &request, const QList<QByteArray> &seg
         return publish(request, segments, respond);
     }
 
+    if (first == "memory" && count == 2 && segments.at(1) == "analysis") {
+        if (!isPost) // it takes a census of every shard: not for crawlers and prefetchers
+            return respond(methodNotAllowed("POST"));
+        return respond(HttpResponse::json(200, m_service.forceMemoryAnalysis()));
+    }
+
     if (first == "events" && count == 1) {
         if (!isGet)
             return respond(methodNotAllowed("GET"));

@@ -162,6 +162,11 @@ QString SocketIoEndpoint::sidPrefix(int shardIndex)
     return QString::number(shardIndex) + u'.';
 }
 
+int SocketIoEndpoint::sessionCount() const
+{
+    return m_engine->sessionCount();
+}
+
 int SocketIoEndpoint::shardOfSid(QStringView sid)
 {
     const qsizetype dot = sid.indexOf(u'.');

@@ -45,6 +45,8 @@ public:
     /// The sid prefix of a shard's sessions, and the shard a sid belongs to (-1 if none).
     static QString sidPrefix(int shardIndex);
     static int shardOfSid(QStringView sid);
+    /// Open Engine.IO sessions of the shard (with or without a Socket.IO connection).
+    int sessionCount() const;
 
 private:
     struct Admitted
