@@ -11,7 +11,7 @@ void DeliveryQueue::push(OutboundMessage message)
     if (message.counted())
         m_bytes += message.bytes();
     ++m_count;
-    m_lanes[std::size_t(message.priority)].push_back(std::move(message));
+    m_lanes[std::size_t(message.priority)].append(std::move(message));
 }
 
 DeliveryQueue::Order DeliveryQueue::orderOf(const QStringList &types)
@@ -41,14 +41,21 @@ DeliveryQueue::Order DeliveryQueue::orderOf(const QStringList &types)
     return result;
 }
 
+void DeliveryQueue::popFront(QList<OutboundMessage> &lane)
+{
+    lane.removeFirst();
+    if (lane.isEmpty())
+        lane = {}; // give the storage back: an idle connection holds no buffer
+}
+
 OutboundMessage DeliveryQueue::pop()
 {
     for (const OutboundMessage::Priority priority : m_order) {
         auto &lane = m_lanes[std::size_t(priority)];
-        if (lane.empty())
+        if (lane.isEmpty())
             continue;
         OutboundMessage message = std::move(lane.front());
-        lane.pop_front();
+        popFront(lane);
         if (message.counted())
             m_bytes -= message.bytes();
         --m_count;
@@ -63,10 +70,10 @@ DeliveryQueue::Shed DeliveryQueue::shed(qint64 maxBytes, qint64 externalBytes)
     Shed result;
     for (const auto priority : {OutboundMessage::Priority::BillUpdate, OutboundMessage::Priority::Broadcast}) {
         auto &lane = m_lanes[std::size_t(priority)];
-        while (!lane.empty() && m_bytes + externalBytes > maxBytes) {
+        while (!lane.isEmpty() && m_bytes + externalBytes > maxBytes) {
             m_bytes -= lane.front().bytes();
             --m_count;
-            lane.pop_front();
+            popFront(lane);
             ++result.dropped;
             result.billUpdates = result.billUpdates || priority == OutboundMessage::Priority::BillUpdate;
         }

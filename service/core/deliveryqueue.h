@@ -6,7 +6,6 @@
 #include <QStringList>
 
 #include <array>
-#include <deque>
 
 namespace wsinfra {
 
@@ -72,7 +71,11 @@ public:
     qint64 bytes() const { return m_bytes; }
 
 private:
-    std::array<std::deque<OutboundMessage>, OutboundMessage::PriorityCount> m_lanes;
+    void popFront(QList<OutboundMessage> &lane);
+
+    // QList rather than std::deque: an empty QList allocates nothing (libstdc++'s deque allocates a
+    // block on construction), and most connections' queues are empty almost all the time.
+    std::array<QList<OutboundMessage>, OutboundMessage::PriorityCount> m_lanes;
     Order m_order = DefaultOrder;
     qint64 m_bytes = 0;
     int m_count = 0;
