@@ -406,6 +406,7 @@ HealthStatus Service::getHealthStatus() const
     inputs.memoryLevel = int(memory.level);
     inputs.activeConnections = m_connections->totalConnections();
     inputs.maxConnections = m_config.maxConnections;
+    inputs.slowConsumers = m_statistics->slowConsumerCount();
     inputs.brokerConnected = m_broker->isConnected();
     inputs.shuttingDown = m_shuttingDown;
     return HealthChecker(thresholds).evaluate(inputs);
@@ -450,6 +451,7 @@ MetricsReporter::Figures Service::collectFigures() const
     figures.protocolErrors = m_statistics->protocolErrorCount();
     figures.authenticationFailures = m_statistics->authenticationFailureCount();
     figures.refusedConnections = m_statistics->refusedConnectionCount();
+    figures.slowConsumers = m_statistics->slowConsumerCount();
     figures.httpRequests = m_statistics->httpRequestCount();
     figures.ioThreads = m_shards->shardCount();
     const StatisticsCollector::LatencySummary latency = m_statistics->latencySummary();

@@ -240,6 +240,8 @@ void Shard::removeConnection(ConnectionId id)
         return;
     m_subscriptions.removeConnection(id);
     m_pendingOutput.remove(id);
+    if (connection->overCapSinceMs != 0)
+        m_statistics.slowConsumersChanged(-1);
     const QString &userId = connection->userId();
     if (!userId.isEmpty()) {
         auto byUser = m_connectionsByUser.find(userId);
@@ -335,6 +337,7 @@ void Shard::enforceBudget(Connection &connection, qint64 buffered)
     if (connection.overCapSinceMs == 0) {
         connection.overCapSinceMs = nowMs;
         m_statistics.queueOverflow();
+        m_statistics.slowConsumersChanged(+1);
     }
     const DeliveryQueue::Shed shed = connection.queue.shed(maxQueuedBytes(), buffered);
     for (int i = 0; i < shed.dropped; ++i)
@@ -382,6 +385,8 @@ void Shard::flush(Connection &connection)
         if (connection.lostUpdates)
             connection.close(CloseCode::SlowConsumer,
                              u"bill updates were shed while this connection was slow; reconnect and recover"_s);
+        if (connection.overCapSinceMs != 0)
+            m_statistics.slowConsumersChanged(-1);
         connection.overCapSinceMs = 0;
     }
     // A connection that lost updates stays watched until it has caught up (and is closed) or its grace ends.

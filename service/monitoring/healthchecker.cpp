@@ -37,6 +37,15 @@ HealthStatus HealthChecker::evaluate(const Inputs &inputs) const
     } else if (connectionPercent >= m_thresholds.connectionWarningPercent) {
         health.warnings.append(u"connections at %1% of the limit (%2)"_s.arg(connectionPercent).arg(maxConnections));
     }
+    // One slow phone is normal life; many connections over their budget mean the service cannot
+    // keep up with its publishers (or the network is failing).
+    if (inputs.slowConsumers > 0 &&
+        inputs.slowConsumers * 100 >= qMax<qint64>(1, inputs.activeConnections) * m_thresholds.slowConsumerPercent) {
+        health.queueHealth = false;
+        health.warnings.append(
+            u"%1 of %2 connections are over their outbound budget (slow consumers)"_s.arg(inputs.slowConsumers)
+                .arg(inputs.activeConnections));
+    }
     if (!inputs.brokerConnected)
         health.warnings.append(u"cluster broker unreachable: delivering to local clients only"_s);
     if (inputs.shuttingDown)

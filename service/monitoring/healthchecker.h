@@ -15,6 +15,7 @@ public:
         int memoryCritical = 85;
         int memoryEmergency = 95;
         int connectionWarningPercent = 90;
+        int slowConsumerPercent = 5; ///< of the active connections, at least one
     };
     struct Inputs
     {
@@ -26,6 +27,7 @@ public:
         int memoryLevel = -1;
         qint64 activeConnections = 0;
         qint64 maxConnections = 1;
+        qint64 slowConsumers = 0; ///< connections over their outbound budget now
         bool brokerConnected = true;
         bool shuttingDown = false;
     };

@@ -94,6 +94,8 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
            "Publishes answered from the dedupe cache (repeated Idempotency-Key) and not delivered again.",
            double(s.duplicateMessages));
     metric(out, "wsinfra_queue_overflows_total", "counter", "Outbound queue overflows.", double(s.queueOverflows));
+    metric(out, "wsinfra_slow_consumers", "gauge", "Connections over their outbound budget now.",
+           double(figures.slowConsumers));
     metric(out, "wsinfra_reconnections_total", "counter", "Subscriptions that asked to recover missed updates.",
            double(s.reconnections));
     metric(out, "wsinfra_delivery_latency_average_ms", "gauge", "Average publish-to-socket latency.", s.averageLatency);

@@ -33,6 +33,7 @@ public:
         qint64 protocolErrors = 0;
         qint64 authenticationFailures = 0;
         qint64 refusedConnections = 0;
+        qint64 slowConsumers = 0;
         qint64 httpRequests = 0;
         int ioThreads = 0;
         // Delivery latency: percentiles of the latest samples (0 without any), sum and count of all.

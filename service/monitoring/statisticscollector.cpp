@@ -70,6 +70,11 @@ void StatisticsCollector::queueOverflow()
     m_queueOverflows.fetch_add(1, Relaxed);
 }
 
+void StatisticsCollector::slowConsumersChanged(int delta)
+{
+    m_slowConsumers.fetch_add(delta, Relaxed);
+}
+
 void StatisticsCollector::reconnection()
 {
     m_reconnections.fetch_add(1, Relaxed);

@@ -38,6 +38,9 @@ public:
     void messageDropped();
     void duplicateMessage();
     void queueOverflow();
+    /// A connection went over its outbound budget (+1) or is back within it or gone (-1).
+    void slowConsumersChanged(int delta);
+    qint64 slowConsumerCount() const { return m_slowConsumers.load(std::memory_order_relaxed); }
     void reconnection();
     /// Time from a publish to its hand-over to a client socket (negative counts as 0).
     void latencySample(qint64 milliseconds);
@@ -79,6 +82,7 @@ private:
     std::atomic<qint64> m_droppedMessages{0};
     std::atomic<qint64> m_duplicateMessages{0};
     std::atomic<qint64> m_queueOverflows{0};
+    std::atomic<qint64> m_slowConsumers{0};
     std::atomic<qint64> m_reconnections{0};
     std::atomic<qint64> m_latencySumMs{0};
     std::atomic<qint64> m_latencySamples{0};

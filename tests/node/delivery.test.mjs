@@ -71,6 +71,11 @@ test('a reader that stops reading is shed and closed with 4001; memory stays bou
   const offsets = billUpdates(fast.frames, 900).map((m) => m.offset);
   assert.deepEqual(offsets, Array.from({ length: count }, (_, i) => i + 1), 'in order, none missing');
 
+  // While the slow reader is stuck over its budget, health says so (degraded, not unhealthy).
+  const health = (await api(service.port, '/health')).json;
+  assert.equal(health.queueHealth, false);
+  assert.equal(health.status, 'degraded');
+  assert.match(health.warnings.join(' '), /slow consumers/);
   const stats = (await api(service.port, '/api/stats')).json;
   assert.ok(stats.queueOverflows >= 1, 'the overflow is counted');
   assert.ok(stats.droppedMessages >= 1, 'shed updates are counted');
@@ -80,6 +85,8 @@ test('a reader that stops reading is shed and closed with 4001; memory stays bou
   assert.equal(await slow.closed, 4001);
   await waitUntil(async () => (await api(service.port, '/api/users/slow-reader')).json.connections === 0, 10000,
     'the slow reader to be gone');
+  await waitUntil(async () => (await api(service.port, '/health')).json.queueHealth === true, 5000,
+    'queue health to recover');
   // 2500 x 16 KB = 40 MB went out; a service that buffered for the slow reader would hold tens of MB.
   const growthKb = peak - before;
   console.log(`# slow consumer: RSS ${before} KB before, ${peak} KB after 40 MB fan-out (+${growthKb} KB)`);

@@ -264,6 +264,35 @@ private slots:
         QCOMPARE(HealthStatus::fromJson(health.toJson()).status, status);
     }
 
+    void slowConsumersAffectQueueHealth_data()
+    {
+        QTest::addColumn<qint64>("active");
+        QTest::addColumn<qint64>("slow");
+        QTest::addColumn<bool>("queueHealth");
+        QTest::newRow("none") << qint64(100) << qint64(0) << true;
+        QTest::newRow("one of a hundred") << qint64(100) << qint64(1) << true;
+        QTest::newRow("five percent") << qint64(100) << qint64(5) << false;
+        QTest::newRow("one of two") << qint64(2) << qint64(1) << false;
+        QTest::newRow("one, nobody counted yet") << qint64(0) << qint64(1) << false;
+    }
+
+    void slowConsumersAffectQueueHealth()
+    {
+        QFETCH(qint64, active);
+        QFETCH(qint64, slow);
+        QFETCH(bool, queueHealth);
+        HealthChecker::Inputs inputs;
+        inputs.activeConnections = active;
+        inputs.maxConnections = 10'000;
+        inputs.slowConsumers = slow;
+        const HealthStatus health = HealthChecker({70, 85, 95, 90}).evaluate(inputs);
+        QCOMPARE(health.queueHealth, queueHealth);
+        QCOMPARE(health.status, queueHealth ? u"healthy"_s : u"degraded"_s);
+        QCOMPARE(health.isHealthy, true); // slow consumers degrade, they do not take the node out
+        if (!queueHealth)
+            QVERIFY(health.warnings.join(u' ').contains(u"slow consumers"_s));
+    }
+
     void prometheusTextIsWellFormed()
     {
         MetricsReporter::Figures figures;
