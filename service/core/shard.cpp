@@ -382,12 +382,14 @@ void Shard::flush(Connection &connection)
     if (connection.queue.isEmpty() && buffered < LowWaterBytes && !connection.closing) {
         // Caught up. If bill updates were shed on the way, the client has a gap it may not see
         // (nothing newer may come): close so that it reconnects and recovers it from history.
-        if (connection.lostUpdates)
+        if (connection.lostUpdates) {
+            // Still a slow consumer (counted) until it is gone.
             connection.close(CloseCode::SlowConsumer,
                              u"bill updates were shed while this connection was slow; reconnect and recover"_s);
-        if (connection.overCapSinceMs != 0)
+        } else if (connection.overCapSinceMs != 0) {
             m_statistics.slowConsumersChanged(-1);
-        connection.overCapSinceMs = 0;
+            connection.overCapSinceMs = 0;
+        }
     }
     // A connection that lost updates stays watched until it has caught up (and is closed) or its grace ends.
     if ((connection.queue.isEmpty() && !connection.lostUpdates) || connection.closing) {
