@@ -286,6 +286,24 @@ QByteArray encodeAckText(qint64 ackId, QByteArrayView jsonArrayText)
     return encodeAckText(u"/"_s, ackId, jsonArrayText);
 }
 
+namespace {
+
+// EVENT and ACK packets whose arguments array is already JSON text: "<type>[<nsp>,][<id>]<arguments>".
+QByteArray encodeArgumentsText(SocketIoPacket::Type type, const QString &nsp, qint64 ackId,
+                               QByteArrayView jsonArrayText)
+{
+    QByteArray text;
+    text.reserve(jsonArrayText.size() + 21);
+    text.append(char('0' + int(type)));
+    appendNamespace(text, nsp);
+    if (ackId >= 0)
+        text.append(QByteArray::number(ackId));
+    text.append(jsonArrayText);
+    return text;
+}
+
+} // namespace
+
 QByteArray encodeEventText(const QString &nsp, QByteArrayView jsonArrayText)
 {
     return encodeEventText(nsp, -1, jsonArrayText);
@@ -293,26 +311,12 @@ QByteArray encodeEventText(const QString &nsp, QByteArrayView jsonArrayText)
 
 QByteArray encodeEventText(const QString &nsp, qint64 ackId, QByteArrayView jsonArrayText)
 {
-    QByteArray text;
-    text.reserve(jsonArrayText.size() + 21);
-    text.append('2');
-    appendNamespace(text, nsp);
-    if (ackId >= 0)
-        text.append(QByteArray::number(ackId));
-    text.append(jsonArrayText);
-    return text;
+    return encodeArgumentsText(SocketIoPacket::Type::Event, nsp, ackId, jsonArrayText);
 }
 
 QByteArray encodeAckText(const QString &nsp, qint64 ackId, QByteArrayView jsonArrayText)
 {
-    QByteArray text;
-    text.reserve(jsonArrayText.size() + 21);
-    text.append('3');
-    appendNamespace(text, nsp);
-    if (ackId >= 0)
-        text.append(QByteArray::number(ackId));
-    text.append(jsonArrayText);
-    return text;
+    return encodeArgumentsText(SocketIoPacket::Type::Ack, nsp, ackId, jsonArrayText);
 }
 
 } // namespace wsinfra
