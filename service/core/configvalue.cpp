@@ -80,19 +80,6 @@ std::optional<qint64> parseWithUnit(QStringView text, std::span<const Unit> unit
     return std::nullopt;
 }
 
-std::optional<bool> parseBool(QStringView text)
-{
-    for (QLatin1StringView word : {"true"_L1, "1"_L1, "yes"_L1, "on"_L1}) {
-        if (text.compare(word, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    for (QLatin1StringView word : {"false"_L1, "0"_L1, "no"_L1, "off"_L1}) {
-        if (text.compare(word, Qt::CaseInsensitive) == 0)
-            return false;
-    }
-    return std::nullopt;
-}
-
 bool isIpAddress(const QString &text)
 {
     // QHostAddress tolerates surrounding blanks and inet_aton forms ("10.1" is 10.0.0.1, "010.0.0.1" is
@@ -180,7 +167,7 @@ Result<qint64> ConfigValue::parseNumber(const ConfigOption &option, QStringView 
         number = parseInteger(trimmed);
         break;
     case ConfigType::Bool:
-        if (const std::optional<bool> flag = parseBool(trimmed))
+        if (const std::optional<bool> flag = ConfigValue::parseBool(trimmed))
             number = *flag ? 1 : 0;
         break;
     case ConfigType::Bytes:
@@ -218,6 +205,19 @@ Result<QString> ConfigValue::parseText(const ConfigOption &option, const QString
 Error ConfigValue::mismatch(const ConfigOption &option)
 {
     return Error{QString(ErrorCode::InvalidConfig), "expected "_L1 + expectation(option)};
+}
+
+std::optional<bool> ConfigValue::parseBool(QStringView text)
+{
+    for (QLatin1StringView word : {"true"_L1, "1"_L1, "yes"_L1, "on"_L1}) {
+        if (text.compare(word, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    for (QLatin1StringView word : {"false"_L1, "0"_L1, "no"_L1, "off"_L1}) {
+        if (text.compare(word, Qt::CaseInsensitive) == 0)
+            return false;
+    }
+    return std::nullopt;
 }
 
 QString ConfigValue::formatSize(qint64 bytes)

@@ -10,6 +10,8 @@
 #include <QStringView>
 #include <QtGlobal>
 
+#include <optional>
+
 namespace wsinfra {
 
 /// Factors of the units a value may carry: durations count milliseconds, sizes bytes (1KB = 1024 bytes).
@@ -46,6 +48,9 @@ public:
     /// The error for a value the option does not accept: InvalidConfig, with a message such as
     /// "expected an integer from 0 to 65535".
     static Error mismatch(const ConfigOption &option);
+
+    /// The words the service reads as a boolean: true/1/yes/on and false/0/no/off, any case.
+    static std::optional<bool> parseBool(QStringView text);
 
     /// A size in its largest exact unit ("64KB", "1MB"), as a plain number of bytes when none divides it.
     static QString formatSize(qint64 bytes);

@@ -1,6 +1,7 @@
 #include "transport/frontdoor.h"
 
 #include "auth/jwtverifier.h"
+#include "core/configvalue.h"
 #include "core/connectionmanager.h"
 #include "core/shardpool.h"
 #include "monitoring/statisticscollector.h"
@@ -25,13 +26,6 @@ Q_LOGGING_CATEGORY(lcFrontDoor, "wsinfra.transport.frontdoor", QtWarningMsg)
 namespace wsinfra {
 
 namespace {
-
-// ?batch=1 (or true/yes) asks for batch frames.
-bool isTruthy(const QString &value)
-{
-    return value == "1"_L1 || value.compare("true"_L1, Qt::CaseInsensitive) == 0 ||
-           value.compare("yes"_L1, Qt::CaseInsensitive) == 0;
-}
 
 const QList<QPair<QByteArray, QByteArray>> BearerChallenge{{"WWW-Authenticate", "Bearer"}};
 
@@ -135,7 +129,7 @@ void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsize
     }
     AdmissionTicket ticket;
     ticket.address = peerAddressOf(socketDescriptor);
-    ticket.batch = isTruthy(head.query.queryItemValue(u"batch"_s));
+    ticket.batch = ConfigValue::parseBool(head.query.queryItemValue(u"batch"_s)).value_or(false);
 
     QByteArray token = head.query.queryItemValue(u"token"_s, QUrl::FullyDecoded).toUtf8();
     if (token.isEmpty())
