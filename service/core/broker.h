@@ -17,6 +17,8 @@ public:
     virtual void publish(const Publication &publication) = 0;
     /// Whether the broker can currently reach the rest of the cluster.
     virtual bool isConnected() const = 0;
+    /// Whether this node is part of a cluster at all (false for the single-node broker).
+    virtual bool isClustered() const = 0;
 
 signals:
     /// Another node published; deliver to this node's clients.
@@ -31,6 +33,7 @@ public:
     using Broker::Broker;
     void publish(const Publication &) override {}
     bool isConnected() const override { return true; }
+    bool isClustered() const override { return false; }
 };
 
 } // namespace wsinfra

@@ -1,7 +1,9 @@
 #include "core/connection.h"
 
 #include "core/clienttransport.h"
+#include "monitoring/statisticscounters.h"
 #include "protocol/servermessage.h"
+#include "util/utf8.h"
 
 namespace wsinfra {
 
@@ -27,7 +29,7 @@ bool Connection::send(QLatin1StringView type, const QString &text, qint64 sequen
     const OutboundMessage::Priority priority = priorityOf(type);
     // Replies, greetings and errors answer the client's own (rate-limited) requests: never queued.
     if (priority == OutboundMessage::Priority::Control || !scheduler) {
-        transport->sendText(type, text, sequence);
+        write(type, text, sequence);
         return true;
     }
     scheduler->enqueue(*this, OutboundMessage{priority, type, text, sequence});
@@ -39,7 +41,7 @@ bool Connection::replay(const QString &text, qint64 sequence)
     if (closing || !transport)
         return false;
     if (!scheduler) {
-        transport->sendText(ServerMessage::Type::BillUpdate, text, sequence);
+        write(ServerMessage::Type::BillUpdate, text, sequence);
         return true;
     }
     scheduler->enqueue(
@@ -51,8 +53,24 @@ bool Connection::reply(QLatin1StringView type, const QString &text) const
 {
     if (closing || !transport)
         return false;
+    count(type, text);
     transport->sendReply(type, text);
     return true;
+}
+
+void Connection::write(QLatin1StringView type, const QString &text, qint64 sequence) const
+{
+    count(type, text);
+    transport->sendText(type, text, sequence);
+}
+
+void Connection::count(QLatin1StringView type, const QString &text) const
+{
+    if (!statistics)
+        return;
+    if (type != ServerMessage::Type::Batch)
+        statistics->messageSent(type);
+    statistics->bytesSent(utf8Length(text));
 }
 
 void Connection::close(int code, const QString &reason)

@@ -13,6 +13,7 @@
 namespace wsinfra {
 
 class ClientTransport;
+class StatisticsCounters;
 
 /// What the front door learned about a client before handing it to a shard: who it is (from the
 /// verified token) and whether it may stay.
@@ -74,7 +75,8 @@ struct Connection
     int protocolErrors = 0;
     qint64 lastSeenMs = 0;
     bool closing = false;
-    DeliveryScheduler *scheduler = nullptr; ///< none: every message goes straight to the transport
+    DeliveryScheduler *scheduler = nullptr;   ///< none: every message goes straight to the transport
+    StatisticsCounters *statistics = nullptr; ///< where what is written is counted (none: not counted)
     DeliveryQueue queue;
     bool batching = false;
     bool lostUpdates = false;  ///< a bill update was shed: recovery offsets stop advancing
@@ -89,8 +91,14 @@ struct Connection
     bool replay(const QString &text, qint64 sequence);
     /// Sends the answer to the request being handled (a Socket.IO acknowledgement when asked for).
     bool reply(QLatin1StringView type, const QString &text) const;
+    /// Hands an envelope to the transport now, counting it (a batch's messages are counted by whoever
+    /// built it; the batch adds its bytes).
+    void write(QLatin1StringView type, const QString &text, qint64 sequence = 0) const;
     /// Closes once; later calls are ignored so that a connection is never closed twice.
     void close(int code, const QString &reason);
+
+private:
+    void count(QLatin1StringView type, const QString &text) const;
 };
 
 } // namespace wsinfra

@@ -1,12 +1,12 @@
 #include "core/connectionmanager.h"
 
-#include "monitoring/statisticscollector.h"
+#include "monitoring/statisticscounters.h"
 
 using namespace Qt::StringLiterals;
 
 namespace wsinfra {
 
-ConnectionManager::ConnectionManager(const Limits &limits, StatisticsCollector &statistics, QObject *parent)
+ConnectionManager::ConnectionManager(const Limits &limits, StatisticsCounters &statistics, QObject *parent)
     : QObject(parent), m_limits(limits), m_statistics(statistics)
 {
 }

@@ -10,7 +10,7 @@
 
 namespace wsinfra {
 
-class StatisticsCollector;
+class StatisticsCounters;
 
 /// Admission and the user registry of the node: enforces the connection limits (total, per address,
 /// per user) before a client reaches a shard, and knows which users are connected and how often.
@@ -41,7 +41,7 @@ public:
         QString reason;
     };
 
-    ConnectionManager(const Limits &limits, StatisticsCollector &statistics, QObject *parent = nullptr);
+    ConnectionManager(const Limits &limits, StatisticsCounters &statistics, QObject *parent = nullptr);
 
     /// Decides on a new client; an admitted one is counted until release() is called for it.
     Decision admit(const QString &address, const QString &userId);
@@ -66,7 +66,7 @@ private:
     static void decrement(QHash<QString, int> &counts, const QString &key);
 
     const Limits m_limits;
-    StatisticsCollector &m_statistics;
+    StatisticsCounters &m_statistics;
     std::atomic<bool> m_refusingNewConnections{false};
     mutable QMutex m_mutex;
     int m_total = 0;

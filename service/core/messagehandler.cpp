@@ -3,7 +3,7 @@
 #include "core/channelhistory.h"
 #include "core/notificationinbox.h"
 #include "core/subscriptionmanager.h"
-#include "monitoring/statisticscollector.h"
+#include "monitoring/statisticscounters.h"
 #include "protocol/clientmessage.h"
 #include "protocol/codes.h"
 #include "protocol/servermessage.h"
@@ -21,7 +21,7 @@ Q_LOGGING_CATEGORY(lcMessages, "wsinfra.core.messages", QtWarningMsg)
 namespace wsinfra {
 
 MessageHandler::MessageHandler(SubscriptionManager &subscriptions, const ChannelHistory &history,
-                               StatisticsCollector &statistics, const ShardSettings &settings, const Clock &clock,
+                               StatisticsCounters &statistics, const ShardSettings &settings, const Clock &clock,
                                NotificationInbox *inbox)
     : m_subscriptions(subscriptions), m_history(history), m_statistics(statistics), m_settings(settings),
       m_clock(clock), m_inbox(inbox)
@@ -66,22 +66,46 @@ void MessageHandler::handleUnsupported(Connection &connection)
                       u"binary frames are not supported: send JSON text frames"_s);
 }
 
+namespace {
+
+StatisticsCounters::Inbound inboundOf(ClientMessageType type)
+{
+    switch (type) {
+    case ClientMessageType::Subscribe:
+        return StatisticsCounters::Inbound::Subscribe;
+    case ClientMessageType::Unsubscribe:
+        return StatisticsCounters::Inbound::Unsubscribe;
+    case ClientMessageType::Ping:
+        return StatisticsCounters::Inbound::Ping;
+    case ClientMessageType::Ack:
+        return StatisticsCounters::Inbound::Ack;
+    }
+    return StatisticsCounters::Inbound::Invalid;
+}
+
+} // namespace
+
 void MessageHandler::handleText(Connection &connection, const QString &text)
 {
+    const QByteArray utf8 = text.toUtf8();
+    m_statistics.bytesReceived(utf8.size());
     if (connection.closing || !admitByRateLimit(connection))
         return;
     m_statistics.messageReceived();
 
-    const Result<QJsonObject> object = parseJsonObject(text.toUtf8());
+    const Result<QJsonObject> object = parseJsonObject(utf8);
     if (!object) {
+        m_statistics.requestParsed(StatisticsCounters::Inbound::Invalid);
         protocolError(connection, QJsonValue::Undefined, object.error().code, object.error().message);
         return;
     }
     const Result<ClientMessage> message = parseClientMessage(*object);
     if (!message) {
+        m_statistics.requestParsed(StatisticsCounters::Inbound::Invalid);
         protocolError(connection, requestIdOf(*object), message.error().code, message.error().message);
         return;
     }
+    m_statistics.requestParsed(inboundOf(message->type));
     switch (message->type) {
     case ClientMessageType::Subscribe:
         subscribe(connection, *message);

@@ -9,7 +9,7 @@ namespace wsinfra {
 class ChannelHistory;
 class Clock;
 class NotificationInbox;
-class StatisticsCollector;
+class StatisticsCounters;
 class SubscriptionManager;
 struct ClientMessage;
 
@@ -20,7 +20,7 @@ class MessageHandler
 {
 public:
     /// `inbox` (may be null) is where acknowledged notifications are removed.
-    MessageHandler(SubscriptionManager &subscriptions, const ChannelHistory &history, StatisticsCollector &statistics,
+    MessageHandler(SubscriptionManager &subscriptions, const ChannelHistory &history, StatisticsCounters &statistics,
                    const ShardSettings &settings, const Clock &clock, NotificationInbox *inbox = nullptr);
 
     void handleText(Connection &connection, const QString &text);
@@ -42,7 +42,7 @@ private:
 
     SubscriptionManager &m_subscriptions;
     const ChannelHistory &m_history;
-    StatisticsCollector &m_statistics;
+    StatisticsCounters &m_statistics;
     const ShardSettings &m_settings;
     const Clock &m_clock;
     NotificationInbox *const m_inbox;

@@ -1,6 +1,6 @@
 #include "core/notificationinbox.h"
 
-#include "monitoring/statisticscollector.h"
+#include "monitoring/statisticscounters.h"
 
 namespace wsinfra {
 
@@ -14,7 +14,7 @@ qint64 bytesOf(const QString &frame)
 
 } // namespace
 
-NotificationInbox::NotificationInbox(const Settings &settings, const Clock &clock, StatisticsCollector *statistics)
+NotificationInbox::NotificationInbox(const Settings &settings, const Clock &clock, StatisticsCounters *statistics)
     : m_settings{qMax(0, settings.maxPerUser), qMax<qint64>(0, settings.ttlMs), qMax<qsizetype>(0, settings.maxEntries),
                  qMax<qint64>(0, settings.maxBytes)},
       m_clock(clock), m_statistics(statistics), m_maxPerUser(m_settings.maxPerUser)

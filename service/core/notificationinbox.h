@@ -13,7 +13,7 @@
 
 namespace wsinfra {
 
-class StatisticsCollector;
+class StatisticsCounters;
 
 /// The notifications of each user that no client of the user has acknowledged yet, so that a user
 /// who was offline gets them when a client connects, and a client that got one but never said so
@@ -42,7 +42,7 @@ public:
     };
 
     /// `statistics` (may be null) counts what the bounds drop.
-    NotificationInbox(const Settings &settings, const Clock &clock, StatisticsCollector *statistics = nullptr);
+    NotificationInbox(const Settings &settings, const Clock &clock, StatisticsCounters *statistics = nullptr);
 
     bool isEnabled() const { return m_settings.maxPerUser > 0 && m_settings.maxEntries > 0 && m_settings.ttlMs > 0; }
     /// Keeps the notification until it is acknowledged or expires; returns whether it is kept (false
@@ -84,7 +84,7 @@ private:
 
     const Settings m_settings;
     const Clock &m_clock;
-    StatisticsCollector *const m_statistics;
+    StatisticsCounters *const m_statistics;
     mutable QMutex m_mutex;
     int m_maxPerUser = 0; // guarded by m_mutex; starts as the configured bound
     Serial m_lastSerial = 0;

@@ -29,6 +29,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -70,11 +71,16 @@ ShardSettings shardSettingsOf(const ServiceConfig &config)
     return settings;
 }
 
+int ioThreadsOf(const ServiceConfig &config)
+{
+    return config.ioThreads > 0 ? config.ioThreads : QThread::idealThreadCount();
+}
+
 } // namespace
 
 Service::Service(const ServiceConfig &config, const Clock &clock, QObject *parent)
     : QObject(parent), m_config(config), m_clock(clock), m_nodeId(randomNodeId()),
-      m_statistics(std::make_unique<StatisticsCollector>(clock, config.maxLatencySamples)),
+      m_statistics(std::make_unique<StatisticsCollector>(clock, config.maxLatencySamples, ioThreadsOf(config))),
       m_history(std::make_unique<ChannelHistory>(config.historySize, config.historyTtlMs, clock)),
       m_jwtVerifier(std::make_unique<JwtVerifier>(config.jwtSecret, clock)),
       m_recovery(std::make_unique<RecoveryStore>(config.socketioRecoveryDurationMs, config.maxConnections, clock)),
@@ -83,16 +89,16 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
       m_inbox(std::make_unique<NotificationInbox>(
           NotificationInbox::Settings{config.notificationInboxSize, config.notificationInboxTtlMs,
                                       config.notificationInboxMaxEntries, config.notificationInboxMaxBytes},
-          clock, m_statistics.get())),
+          clock, &m_statistics->common())),
       m_events(std::make_unique<EventLog>(clock)), m_leaks(std::make_unique<LeakDetector>())
 {
-    m_connections = new ConnectionManager(
-        {config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser}, *m_statistics, this);
-    const int ioThreads = config.ioThreads > 0 ? config.ioThreads : QThread::idealThreadCount();
+    m_connections =
+        new ConnectionManager({config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser},
+                              m_statistics->common(), this);
     const ShardContext context{m_nodeId,     shardSettingsOf(config), m_history.get(), m_statistics.get(),
                                &clock,       m_jwtVerifier.get(),     m_connections,   m_recovery.get(),
                                m_inbox.get()};
-    m_shards = new ShardPool(ioThreads, context, this);
+    m_shards = new ShardPool(ioThreadsOf(config), context, this);
     connect(m_shards, &ShardPool::connectionReleased, m_connections, [this](const AdmissionTicket &ticket) {
         // Clients refused over a limit were upgraded only to be told why: they were never counted.
         if (ticket.refuseCloseCode == 0)
@@ -140,7 +146,7 @@ bool Service::initialize()
     frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
     m_memory->start(); // before the first client: an emergency at start already refuses it
     m_frontDoor = new FrontDoor(
-        frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, *m_statistics,
+        frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, m_statistics->common(),
         [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);
     if (!m_frontDoor->listen(QHostAddress(m_config.bind), quint16(m_config.port))) {
         m_errorString =
@@ -153,6 +159,11 @@ bool Service::initialize()
     m_degradation->update(m_memory->level());
     m_events->append(EventLog::Level::Info, u"service"_s,
                      u"started, listening on %1:%2"_s.arg(m_config.bind).arg(serverPort()));
+    QTimer *healthTimer = new QTimer(this);
+    healthTimer->setInterval(std::chrono::milliseconds(m_config.healthCheckIntervalMs));
+    connect(healthTimer, &QTimer::timeout, this, &Service::evaluateHealth);
+    healthTimer->start();
+    evaluateHealth();
     QTimer *pruneTimer = new QTimer(this);
     pruneTimer->setInterval(std::chrono::milliseconds(qBound(qint64(1000), m_config.historyTtlMs / 10, qint64(60000))));
     connect(pruneTimer, &QTimer::timeout, this, [this] { m_history->pruneExpired(); });
@@ -178,6 +189,7 @@ void Service::shutdown(std::function<void()> done)
         return;
     m_shuttingDown = true;
     m_events->append(EventLog::Level::Info, u"service"_s, u"shutting down"_s);
+    evaluateHealth();
     if (m_frontDoor)
         m_frontDoor->stopAccepting();
 
@@ -240,6 +252,7 @@ void Service::memoryLevelChanged(int level, int previous)
 {
     const bool emergency = MemoryManager::Level(level) == MemoryManager::Level::Emergency;
     m_connections->setRefusingNewConnections(emergency);
+    evaluateHealth();
     const MemoryManager::Sample sample = m_memory->latest();
     QString message = u"memory pressure %1 (was %2): %3% of a %4 MiB budget"_s
                           .arg(MemoryManager::levelName(MemoryManager::Level(level)),
@@ -259,7 +272,7 @@ void Service::memoryLevelChanged(int level, int previous)
 
 Publication Service::newPublication(Publication::Kind kind, bool toEveryone)
 {
-    m_statistics->messagePublished(toEveryone);
+    m_statistics->common().messagePublished(toEveryone);
     Publication publication;
     publication.kind = kind;
     publication.messageId = nextMessageId();
@@ -274,7 +287,7 @@ std::optional<Service::PublishResult> Service::findDuplicate(const QString &scop
     const std::optional<Deduplicator::Remembered> original = m_deduplicator->find(scopeKey);
     if (!original)
         return std::nullopt;
-    m_statistics->duplicateMessage();
+    m_statistics->common().duplicateMessage();
     if (delivered) // later, as for a real publish: the caller may only now store the result
         QMetaObject::invokeMethod(
             this, [delivered = std::move(delivered)] { delivered(0); }, Qt::QueuedConnection);
@@ -391,7 +404,7 @@ ServiceStats Service::getStats() const
     return m_statistics->snapshot(m_connections->uniqueUsers(), m_processMemory->residentBytes());
 }
 
-HealthStatus Service::getHealthStatus() const
+void Service::evaluateHealth()
 {
     HealthChecker::Thresholds thresholds;
     thresholds.memoryWarning = m_config.memoryWarningThreshold;
@@ -409,7 +422,21 @@ HealthStatus Service::getHealthStatus() const
     inputs.slowConsumers = m_statistics->slowConsumerCount();
     inputs.brokerConnected = m_broker->isConnected();
     inputs.shuttingDown = m_shuttingDown;
-    return HealthChecker(thresholds).evaluate(inputs);
+    const HealthStatus previous = std::exchange(m_health, HealthChecker(thresholds).evaluate(inputs));
+    if (previous.status == m_health.status)
+        return;
+    // The first evaluation is news only when it is not healthy.
+    if (!previous.status.isEmpty() || m_health.status != "healthy"_L1) {
+        const QStringList reasons = m_health.errors + m_health.warnings;
+        const QString message = reasons.isEmpty() ? u"health: %1"_s.arg(m_health.status)
+                                                  : u"health: %1: %2"_s.arg(m_health.status, reasons.join(u"; "_s));
+        const EventLog::Level level = !m_health.isHealthy                ? EventLog::Level::Error
+                                      : m_health.status == "degraded"_L1 ? EventLog::Level::Warning
+                                                                         : EventLog::Level::Info;
+        m_events->append(level, u"health"_s, message);
+        qCInfo(lcService).noquote() << message;
+    }
+    emit healthChanged(m_health);
 }
 
 namespace {
@@ -447,12 +474,9 @@ MetricsReporter::Figures Service::collectFigures() const
     for (int step = 1; step < ProgressiveDegradation::StepCount; ++step)
         figures.degradationStepsTaken[std::size_t(step)] = m_degradation->timesTaken(step);
     figures.shedConnections = m_degradation->shedConnections();
-    figures.rateLimited = m_statistics->rateLimitedCount();
-    figures.protocolErrors = m_statistics->protocolErrorCount();
-    figures.authenticationFailures = m_statistics->authenticationFailureCount();
-    figures.refusedConnections = m_statistics->refusedConnectionCount();
-    figures.slowConsumers = m_statistics->slowConsumerCount();
-    figures.httpRequests = m_statistics->httpRequestCount();
+    figures.totals = m_statistics->totals();
+    figures.brokerEnabled = m_broker->isClustered();
+    figures.brokerConnected = m_broker->isConnected();
     figures.ioThreads = m_shards->shardCount();
     const StatisticsCollector::LatencySummary latency = m_statistics->latencySummary();
     figures.latencyP50 = latency.p50;

@@ -93,7 +93,9 @@ public:
     QStringList getAllConnectedUsers() const;
     QStringList getBillSubscribers(qint64 billId) const;
     ServiceStats getStats() const;
-    HealthStatus getHealthStatus() const;
+    /// The latest health evaluation: every HEALTH_CHECK_INTERVAL, and at once when the memory level,
+    /// the broker's connection or shutdown changes it.
+    HealthStatus getHealthStatus() const { return m_health; }
     /// ServiceMetrics: stats, health, and the sizes of the service's structures.
     QJsonObject getMetrics() const;
     /// The Prometheus text exposition of getMetrics().
@@ -108,6 +110,10 @@ public:
     /// What an operator must see: memory level changes, start, shutdown (GET /api/events).
     const EventLog &eventLog() const { return *m_events; }
 
+signals:
+    /// Health changed status (healthy, degraded, unhealthy) at an evaluation.
+    void healthChanged(const wsinfra::HealthStatus &health);
+
 private:
     MetricsReporter::Figures collectFigures() const;
     QString nextMessageId();
@@ -121,6 +127,8 @@ private:
     void deliverRemote(const Publication &publication);
     /// Memory emergency refuses new clients; every change is logged.
     void memoryLevelChanged(int level, int previous);
+    /// Evaluates health now; a change of status is logged to the event log and signalled.
+    void evaluateHealth();
     /// Every MEMORY_CHECK_INTERVAL: a census of the structures into the leak detector, findings logged.
     void sampleMemory();
 
@@ -146,6 +154,7 @@ private:
     FrontDoor *m_frontDoor = nullptr;
     QString m_errorString;
     bool m_shuttingDown = false;
+    HealthStatus m_health;
 };
 
 } // namespace wsinfra

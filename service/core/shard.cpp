@@ -41,7 +41,7 @@ constexpr qint64 MaxFlushIntervalMs = 20;
 
 Shard::Shard(int index, const ShardContext &context)
     : m_index(index), m_context(context), m_settings(m_context.settings), m_history(*context.history),
-      m_statistics(*context.statistics), m_clock(*context.clock),
+      m_statistics(context.statistics->forShard(index)), m_clock(*context.clock),
       m_messageHandler(m_subscriptions, m_history, m_statistics, m_settings, m_clock, context.inbox)
 {
 }
@@ -174,6 +174,7 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
     connection->inboundBudget = TokenBucket(m_settings.messagesPerSecond, m_settings.messageBurst);
     connection->lastSeenMs = m_clock.nowMs();
     connection->scheduler = this;
+    connection->statistics = &m_statistics;
     connection->queue.setOrder(m_settings.deliveryOrder);
     connection->batching = ticket.batch;
     const ConnectionId id = connection->id;
@@ -313,7 +314,7 @@ void Shard::enqueue(Connection &connection, OutboundMessage message)
         message.sequence = 0; // the client's recovery offset must not move past what it never got
     const qint64 buffered = connection.transport->bufferedBytes();
     if (!connection.batching && connection.queue.isEmpty() && buffered < LowWaterBytes) {
-        connection.transport->sendText(message.type, message.text, message.sequence);
+        connection.write(message.type, message.text, message.sequence);
         return;
     }
     connection.queue.push(std::move(message));
@@ -373,7 +374,7 @@ void Shard::flush(Connection &connection)
             sendBatch(connection);
         } else {
             const OutboundMessage message = connection.queue.pop();
-            connection.transport->sendText(message.type, message.text, message.sequence);
+            connection.write(message.type, message.text, message.sequence);
         }
     }
     const qint64 buffered = connection.transport->bufferedBytes();
@@ -406,7 +407,7 @@ void Shard::sendBatch(Connection &connection)
     const int count = qMin(connection.queue.size(), m_settings.messageBatchSize);
     if (count == 1) { // a lone message goes as itself
         const OutboundMessage message = connection.queue.pop();
-        connection.transport->sendText(message.type, message.text, message.sequence);
+        connection.write(message.type, message.text, message.sequence);
         return;
     }
     QString text = u"{\"messages\":["_s;
@@ -416,10 +417,11 @@ void Shard::sendBatch(Connection &connection)
         if (i > 0)
             text += u',';
         text += message.text;
+        m_statistics.messageSent(message.type);
         sequence = qMax(sequence, message.sequence);
     }
     text += u"],\"type\":\"batch\"}"_s;
-    connection.transport->sendText(ServerMessage::Type::Batch, text, sequence);
+    connection.write(ServerMessage::Type::Batch, text, sequence);
 }
 
 void Shard::flushPending()

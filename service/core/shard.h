@@ -27,6 +27,7 @@ class ClientTransport;
 class Clock;
 class SocketIoEndpoint;
 class StatisticsCollector;
+class StatisticsCounters;
 struct HttpRequest;
 struct HttpResponse;
 
@@ -74,6 +75,8 @@ public:
     QList<qint64> billsOf(ConnectionId id) const { return m_subscriptions.billsOf(id); }
     bool isDraining() const { return m_draining; }
     const ShardContext &context() const { return m_context; }
+    /// The counters of this shard's thread.
+    StatisticsCounters &statistics() { return m_statistics; }
     /// Hands a publication to the local recipients; returns how many connections it was sent to.
     int deliver(const Publication &publication);
     /// Closes every connection (shutdown: 1001).
@@ -144,7 +147,7 @@ private:
     const ShardContext m_context;
     const ShardSettings &m_settings;
     ChannelHistory &m_history;
-    StatisticsCollector &m_statistics;
+    StatisticsCounters &m_statistics;
     const Clock &m_clock;
     SubscriptionManager m_subscriptions;
     MessageHandler m_messageHandler;

@@ -14,6 +14,14 @@ namespace wsinfra {
 QJsonObject MetricsReporter::toJson(const Figures &figures)
 {
     const ServiceStats &stats = figures.stats;
+    const StatisticsCollector::Totals &totals = figures.totals;
+    QJsonObject received;
+    for (int type = 0; type < StatisticsCounters::InboundCount; ++type)
+        received.insert(StatisticsCounters::nameOf(StatisticsCounters::Inbound(type)),
+                        totals.received[std::size_t(type)]);
+    QJsonObject sent;
+    for (int type = 0; type < StatisticsCounters::OutboundCount; ++type)
+        sent.insert(StatisticsCounters::nameOf(StatisticsCounters::Outbound(type)), totals.sent[std::size_t(type)]);
     QJsonObject stepsTaken;
     for (int step = 1; step < int(figures.degradationStepsTaken.size()); ++step)
         stepsTaken.insert(MemoryManager::levelName(MemoryManager::Level(step)),
@@ -38,19 +46,36 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
                      {u"name"_s, MemoryManager::levelName(MemoryManager::Level(figures.degradationStep))},
                      {u"stepsTaken"_s, stepsTaken},
                      {u"shedConnections"_s, figures.shedConnections}}},
-        {u"security"_s, QJsonObject{{u"rateLimited"_s, figures.rateLimited},
-                                    {u"protocolErrors"_s, figures.protocolErrors},
-                                    {u"authenticationFailures"_s, figures.authenticationFailures},
-                                    {u"refusedConnections"_s, figures.refusedConnections}}},
-        {u"httpRequests"_s, figures.httpRequests}};
+        {u"security"_s, QJsonObject{{u"rateLimited"_s, totals.rateLimited},
+                                    {u"protocolErrors"_s, totals.protocolErrors},
+                                    {u"authenticationFailures"_s, totals.authenticationFailures},
+                                    {u"refusedConnections"_s, totals.refusedConnections}}},
+        {u"traffic"_s, QJsonObject{{u"received"_s, received},
+                                   {u"sent"_s, sent},
+                                   {u"bytesReceived"_s, totals.bytesReceived},
+                                   {u"bytesSent"_s, totals.bytesSent}}},
+        {u"cluster"_s, QJsonObject{{u"enabled"_s, figures.brokerEnabled}, {u"connected"_s, figures.brokerConnected}}},
+        {u"httpRequests"_s, totals.httpRequests}};
 }
 
 namespace {
 
-void metric(QByteArray &out, const char *name, const char *type, const char *help, double value)
+void header(QByteArray &out, const char *name, const char *type, const char *help)
 {
     out += "# HELP " + QByteArray(name) + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+}
+
+void metric(QByteArray &out, const char *name, const char *type, const char *help, double value)
+{
+    header(out, name, type, help);
     out += QByteArray(name) + ' ' + QByteArray::number(value, 'g', 15) + '\n';
+}
+
+// One sample of a labelled family (its header written before): name{label="value"} number.
+void labelled(QByteArray &out, const char *name, const char *label, QLatin1StringView value, double number)
+{
+    out += QByteArray(name) + '{' + label + "=\"" + QByteArrayView(value.data(), value.size()) + "\"} " +
+           QByteArray::number(number, 'g', 15) + '\n';
 }
 
 // Prometheus writes a value it does not have as NaN (an empty summary's quantiles).
@@ -59,13 +84,17 @@ QByteArray sampleValue(double value)
     return qIsNaN(value) ? QByteArray("NaN") : QByteArray::number(value, 'g', 15);
 }
 
-// A summary: quantiles of a sliding window of observations, _sum and _count of all of them.
-void summary(QByteArray &out, const char *name, const char *help,
-             const QList<std::pair<const char *, double>> &quantiles, double sum, qint64 count)
+// A histogram: cumulative buckets (the last one +Inf), _sum and _count of all observations.
+void histogram(QByteArray &out, const char *name, const char *help, const StatisticsCollector::Totals &totals,
+               double sum, qint64 count)
 {
-    out += "# HELP " + QByteArray(name) + ' ' + help + "\n# TYPE " + name + " summary\n";
-    for (const auto &[quantile, value] : quantiles)
-        out += QByteArray(name) + "{quantile=\"" + quantile + "\"} " + sampleValue(value) + '\n';
+    header(out, name, "histogram", help);
+    const auto &bounds = StatisticsCounters::LatencyBucketsMs;
+    for (std::size_t i = 0; i <= bounds.size(); ++i) {
+        const QByteArray bound = i < bounds.size() ? QByteArray::number(bounds[i]) : QByteArray("+Inf");
+        out +=
+            QByteArray(name) + "_bucket{le=\"" + bound + "\"} " + QByteArray::number(totals.latencyBuckets[i]) + '\n';
+    }
     out += QByteArray(name) + "_sum " + sampleValue(sum) + '\n';
     out += QByteArray(name) + "_count " + QByteArray::number(count) + '\n';
 }
@@ -75,6 +104,7 @@ void summary(QByteArray &out, const char *name, const char *help,
 QByteArray MetricsReporter::toPrometheus(const Figures &figures)
 {
     const ServiceStats &s = figures.stats;
+    const StatisticsCollector::Totals &t = figures.totals;
     QByteArray out;
     out.reserve(4096);
     metric(out, "wsinfra_connections_active", "gauge", "Open client connections.", double(s.activeConnections));
@@ -82,7 +112,7 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
     metric(out, "wsinfra_connections_total", "counter", "Connections accepted since start.",
            double(s.totalConnections));
     metric(out, "wsinfra_connections_refused_total", "counter", "Connections refused by a limit.",
-           double(figures.refusedConnections));
+           double(t.refusedConnections));
     metric(out, "wsinfra_users_unique", "gauge", "Distinct users connected.", double(s.uniqueUsers));
     metric(out, "wsinfra_messages_total", "counter", "Messages processed (client frames and publishes).",
            double(s.totalMessages));
@@ -95,16 +125,31 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
            double(s.duplicateMessages));
     metric(out, "wsinfra_queue_overflows_total", "counter", "Outbound queue overflows.", double(s.queueOverflows));
     metric(out, "wsinfra_slow_consumers", "gauge", "Connections over their outbound budget now.",
-           double(figures.slowConsumers));
+           double(t.slowConsumers));
     metric(out, "wsinfra_reconnections_total", "counter", "Subscriptions that asked to recover missed updates.",
            double(s.reconnections));
     metric(out, "wsinfra_delivery_latency_average_ms", "gauge", "Average publish-to-socket latency.", s.averageLatency);
+    histogram(out, "wsinfra_delivery_latency_ms", "Publish-to-socket latency per shard in milliseconds.", t,
+              double(figures.latencySumMs), figures.latencyCount);
     const double noValue = std::numeric_limits<double>::quiet_NaN();
     const bool measured = figures.latencyCount > 0;
-    summary(out, "wsinfra_delivery_latency_ms",
-            "Publish-to-socket latency per shard in milliseconds; quantiles over the latest MAX_LATENCY_SAMPLES.",
-            {{"0.5", measured ? figures.latencyP50 : noValue}, {"0.99", measured ? figures.latencyP99 : noValue}},
-            double(figures.latencySumMs), figures.latencyCount);
+    header(out, "wsinfra_delivery_latency_p50_ms", "gauge",
+           "Median publish-to-socket latency over the latest MAX_LATENCY_SAMPLES of each shard (NaN before any).");
+    out += "wsinfra_delivery_latency_p50_ms " + sampleValue(measured ? figures.latencyP50 : noValue) + '\n';
+    header(out, "wsinfra_delivery_latency_p99_ms", "gauge", "99th percentile of the same samples (NaN before any).");
+    out += "wsinfra_delivery_latency_p99_ms " + sampleValue(measured ? figures.latencyP99 : noValue) + '\n';
+    header(out, "wsinfra_messages_received_total", "counter", "Client messages by type (invalid: did not parse).");
+    for (int type = 0; type < StatisticsCounters::InboundCount; ++type)
+        labelled(out, "wsinfra_messages_received_total", "type",
+                 StatisticsCounters::nameOf(StatisticsCounters::Inbound(type)), double(t.received[std::size_t(type)]));
+    header(out, "wsinfra_messages_sent_total", "counter", "Envelopes handed to client transports, by type.");
+    for (int type = 0; type < StatisticsCounters::OutboundCount; ++type)
+        labelled(out, "wsinfra_messages_sent_total", "type",
+                 StatisticsCounters::nameOf(StatisticsCounters::Outbound(type)), double(t.sent[std::size_t(type)]));
+    metric(out, "wsinfra_received_bytes_total", "counter", "Bytes of client text messages (UTF-8 payload).",
+           double(t.bytesReceived));
+    metric(out, "wsinfra_sent_bytes_total", "counter",
+           "Bytes of envelopes handed to client transports (UTF-8 payload, before framing).", double(t.bytesSent));
     metric(out, "wsinfra_subscriptions", "gauge", "Bill subscriptions of open connections.",
            double(figures.subscriptions));
     metric(out, "wsinfra_subscribed_bills", "gauge", "Bills with at least one subscriber.",
@@ -136,12 +181,15 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
     metric(out, "wsinfra_connections_shed_total", "counter",
            "Connections closed with 4004 to shed memory at the emergency level.", double(figures.shedConnections));
     metric(out, "wsinfra_rate_limited_total", "counter", "Client messages refused by the rate limit.",
-           double(figures.rateLimited));
-    metric(out, "wsinfra_protocol_errors_total", "counter", "Malformed client messages.",
-           double(figures.protocolErrors));
+           double(t.rateLimited));
+    metric(out, "wsinfra_protocol_errors_total", "counter", "Malformed client messages.", double(t.protocolErrors));
     metric(out, "wsinfra_authentication_failures_total", "counter", "Rejected tokens.",
-           double(figures.authenticationFailures));
-    metric(out, "wsinfra_http_requests_total", "counter", "HTTP requests served.", double(figures.httpRequests));
+           double(t.authenticationFailures));
+    metric(out, "wsinfra_http_requests_total", "counter", "HTTP requests served.", double(t.httpRequests));
+    metric(out, "wsinfra_redis_enabled", "gauge", "1 when this node is part of a cluster through Redis.",
+           figures.brokerEnabled ? 1 : 0);
+    metric(out, "wsinfra_redis_connected", "gauge",
+           "1 when the cluster broker reaches Redis (always 1 on a single node).", figures.brokerConnected ? 1 : 0);
     metric(out, "wsinfra_uptime_seconds", "gauge", "Seconds since start.", double(s.uptime) / 1000.0);
     metric(out, "wsinfra_healthy", "gauge", "1 when healthy or degraded, 0 when unhealthy.",
            figures.health.isHealthy ? 1 : 0);

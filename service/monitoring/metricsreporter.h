@@ -1,5 +1,6 @@
 #pragma once
 
+#include "monitoring/statisticscollector.h"
 #include "protocol/servicestats.h"
 
 #include <QByteArray>
@@ -29,12 +30,9 @@ public:
         int degradationStep = 0; ///< ProgressiveDegradation: 0 none to 3 emergency
         std::array<qint64, 4> degradationStepsTaken{}; ///< per step 1-3 (index 0 unused)
         qint64 shedConnections = 0;                    ///< closed with 4004 under memory pressure
-        qint64 rateLimited = 0;
-        qint64 protocolErrors = 0;
-        qint64 authenticationFailures = 0;
-        qint64 refusedConnections = 0;
-        qint64 slowConsumers = 0;
-        qint64 httpRequests = 0;
+        StatisticsCollector::Totals totals;            ///< counters by type, bytes, security, latency buckets
+        bool brokerEnabled = false;                    ///< a cluster broker (Redis) is configured
+        bool brokerConnected = true;                   ///< ... and reaches the cluster
         int ioThreads = 0;
         // Delivery latency: percentiles of the latest samples (0 without any), sum and count of all.
         double latencyP50 = 0.0;

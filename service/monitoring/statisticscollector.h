@@ -1,23 +1,23 @@
 #pragma once
 
+#include "monitoring/statisticscounters.h"
 #include "protocol/servicestats.h"
-#include "util/circularbuffer.h"
 #include "util/clock.h"
 
-#include <QMutex>
-
+#include <array>
 #include <atomic>
+#include <memory>
 #include <vector>
 
 namespace wsinfra {
 
-/// The service's counters, incremented where each event happens, from any thread, without locks
-/// (relaxed atomics: each counter is exact, a snapshot is not a transaction). The latest latency
-/// samples, for percentiles, are the one thing behind a mutex: one lock per publish and shard.
+/// The service's statistics: one StatisticsCounters block per shard, where the shard's events are
+/// counted, and one common block for everything else (HTTP API, front door, admission). Reads merge the
+/// blocks. The number of open connections and its peak are node-wide by nature and kept here.
 class StatisticsCollector
 {
 public:
-    /// Delivery latency: percentiles over the latest samples, sum and count over all of them.
+    /// Delivery latency: percentiles over the latest samples of each shard, sum and count over all of them.
     struct LatencySummary
     {
         double p50 = 0.0; ///< 0 without samples
@@ -25,41 +25,40 @@ public:
         qint64 count = 0; ///< samples since start
         qint64 sumMs = 0;
     };
+    /// The counters ServiceStats has no field for, merged over the blocks.
+    struct Totals
+    {
+        qint64 rateLimited = 0;
+        qint64 protocolErrors = 0;
+        qint64 authenticationFailures = 0;
+        qint64 refusedConnections = 0;
+        qint64 slowConsumers = 0;
+        qint64 httpRequests = 0;
+        qint64 bytesReceived = 0;
+        qint64 bytesSent = 0;
+        std::array<qint64, StatisticsCounters::InboundCount> received{};
+        std::array<qint64, StatisticsCounters::OutboundCount> sent{};
+        /// Cumulative, as Prometheus wants them: samples at or below each bound, the last one all.
+        std::array<qint64, StatisticsCounters::LatencyBucketsMs.size() + 1> latencyBuckets{};
+    };
 
-    /// Percentiles are computed over the latest `maxLatencySamples` samples (at least 1).
-    explicit StatisticsCollector(const Clock &clock, qsizetype maxLatencySamples = 1000);
+    /// Percentiles are computed over the latest `maxLatencySamples` samples of each block (at least 1).
+    /// `shardCount` blocks are made for forShard(), plus the common one.
+    explicit StatisticsCollector(const Clock &clock, qsizetype maxLatencySamples = 1000, int shardCount = 0);
+    ~StatisticsCollector();
 
-    void connectionOpened();
-    void connectionClosed();
-    void messageReceived();
-    /// A publish accepted from the API (bill update, notification or broadcast to all).
-    void messagePublished(bool toEveryone);
-    void messagesDelivered(qint64 count);
-    void messageDropped();
-    void duplicateMessage();
-    void queueOverflow();
-    /// A connection went over its outbound budget (+1) or is back within it or gone (-1).
-    void slowConsumersChanged(int delta);
-    qint64 slowConsumerCount() const { return m_slowConsumers.load(std::memory_order_relaxed); }
-    void reconnection();
-    /// Time from a publish to its hand-over to a client socket (negative counts as 0).
-    void latencySample(qint64 milliseconds);
-    void rateLimited();
-    void protocolError();
-    void authenticationFailed();
-    void connectionRefused();
-    void httpRequest();
+    /// The block of everything that is not a shard (any thread may use it).
+    StatisticsCounters &common() { return *m_blocks.front(); }
+    /// The block shard `index` counts in; the common one for an index without a block of its own.
+    StatisticsCounters &forShard(int index);
 
-    qint64 rateLimitedCount() const { return m_rateLimited.load(std::memory_order_relaxed); }
-    qint64 protocolErrorCount() const { return m_protocolErrors.load(std::memory_order_relaxed); }
-    qint64 authenticationFailureCount() const { return m_authenticationFailures.load(std::memory_order_relaxed); }
-    qint64 refusedConnectionCount() const { return m_refusedConnections.load(std::memory_order_relaxed); }
-    qint64 httpRequestCount() const { return m_httpRequests.load(std::memory_order_relaxed); }
+    qint64 slowConsumerCount() const { return sum(&StatisticsCounters::m_slowConsumers); }
     qint64 activeConnections() const { return m_activeConnections.load(std::memory_order_relaxed); }
     qint64 startTime() const { return m_startTime; }
 
     /// The ServiceStats of now; `uniqueUsers` and `memoryBytes` come from their owners.
     ServiceStats snapshot(qint64 uniqueUsers, qint64 memoryBytes) const;
+    Totals totals() const;
     /// p50 and p99 of the latest samples, and sum and count of all.
     LatencySummary latencySummary() const;
 
@@ -69,31 +68,16 @@ public:
     static double percentile(std::vector<qint64> &samples, double quantile);
 
 private:
-    void touch();
+    friend class StatisticsCounters;
+    qint64 sum(std::atomic<qint64> StatisticsCounters::*counter) const;
+    void connectionOpened();
+    void connectionClosed();
 
     const Clock &m_clock;
     const qint64 m_startTime;
-    std::atomic<qint64> m_totalConnections{0};
-    std::atomic<qint64> m_activeConnections{0};
+    std::vector<std::unique_ptr<StatisticsCounters>> m_blocks; // [0] common, then one per shard
+    alignas(64) std::atomic<qint64> m_activeConnections{0};
     std::atomic<qint64> m_peakConnections{0};
-    std::atomic<qint64> m_totalMessages{0};
-    std::atomic<qint64> m_totalBroadcasts{0};
-    std::atomic<qint64> m_deliveredMessages{0};
-    std::atomic<qint64> m_droppedMessages{0};
-    std::atomic<qint64> m_duplicateMessages{0};
-    std::atomic<qint64> m_queueOverflows{0};
-    std::atomic<qint64> m_slowConsumers{0};
-    std::atomic<qint64> m_reconnections{0};
-    std::atomic<qint64> m_latencySumMs{0};
-    std::atomic<qint64> m_latencySamples{0};
-    std::atomic<qint64> m_rateLimited{0};
-    std::atomic<qint64> m_protocolErrors{0};
-    std::atomic<qint64> m_authenticationFailures{0};
-    std::atomic<qint64> m_refusedConnections{0};
-    std::atomic<qint64> m_httpRequests{0};
-    std::atomic<qint64> m_lastActivity{0};
-    mutable QMutex m_latencyMutex;
-    CircularBuffer<qint64> m_latestLatencies; // guarded by m_latencyMutex
 };
 
 } // namespace wsinfra

@@ -4,7 +4,7 @@
 #include "core/configvalue.h"
 #include "core/connectionmanager.h"
 #include "core/shardpool.h"
-#include "monitoring/statisticscollector.h"
+#include "monitoring/statisticscounters.h"
 #include "protocol/codes.h"
 #include "transport/clientaddress.h"
 #include "transport/engineio/enginepacket.h"
@@ -41,7 +41,7 @@ QString peerAddressOf(qintptr socketDescriptor)
 } // namespace
 
 FrontDoor::FrontDoor(const Settings &settings, const JwtVerifier &verifier, ConnectionManager &connections,
-                     ShardPool &shards, StatisticsCollector &statistics, HttpHandoff toHttpApi, QObject *parent)
+                     ShardPool &shards, StatisticsCounters &statistics, HttpHandoff toHttpApi, QObject *parent)
     : QObject(parent), m_settings(settings), m_verifier(verifier), m_connections(connections), m_shards(shards),
       m_statistics(statistics), m_toHttpApi(std::move(toHttpApi)),
       m_listener(new TcpListener([this](qintptr socketDescriptor) { incomingConnection(socketDescriptor); }, this)),

@@ -14,7 +14,7 @@ class RequestSniffer;
 class TcpListener;
 class JwtVerifier;
 class ShardPool;
-class StatisticsCollector;
+class StatisticsCounters;
 
 /// Accepts every TCP connection of the public port, peeks at the request head without consuming
 /// it, and routes: WebSocket upgrades on /ws are authenticated, admitted and handed to a shard with
@@ -33,7 +33,7 @@ public:
     using HttpHandoff = std::function<void(qintptr socketDescriptor)>;
 
     FrontDoor(const Settings &settings, const JwtVerifier &verifier, ConnectionManager &connections, ShardPool &shards,
-              StatisticsCollector &statistics, HttpHandoff toHttpApi, QObject *parent = nullptr);
+              StatisticsCounters &statistics, HttpHandoff toHttpApi, QObject *parent = nullptr);
     ~FrontDoor() override;
 
     /// Listens on the public port; false with errorString() set on failure.
@@ -58,7 +58,7 @@ private:
     const JwtVerifier &m_verifier;
     ConnectionManager &m_connections;
     ShardPool &m_shards;
-    StatisticsCollector &m_statistics;
+    StatisticsCounters &m_statistics;
     HttpHandoff m_toHttpApi;
     TcpListener *m_listener;
     RequestSniffer *m_sniffer;

@@ -208,7 +208,7 @@ bool HttpApi::authorized(const HttpRequest &request, const QString &peerAddress)
 void HttpApi::handle(const HttpRequest &request, const QString &peerAddress,
                      const HttpServerConnection::Respond &respond)
 {
-    m_service.statistics().httpRequest();
+    m_service.statistics().common().httpRequest();
     const QByteArray &path = request.path;
     if (path == "/health") {
         if (request.method != "GET" && request.method != "HEAD")

@@ -88,13 +88,13 @@ SocketIoEndpoint::SocketIoEndpoint(Shard &shard, int shardIndex, QObject *parent
             if (token.isString() && !token.toString().isEmpty()) {
                 const Result<JwtClaims> claims = context.verifier->verify(token.toString().toUtf8());
                 if (!claims) {
-                    context.statistics->authenticationFailed();
+                    m_shard.statistics().authenticationFailed();
                     return refuse(claims.error().message, claims.error().code);
                 }
                 admitted.ticket.userId = claims->userId;
                 admitted.ticket.tokenExpiresAt = claims->expiresAt;
             } else if (!context.settings.allowAnonymous) {
-                context.statistics->authenticationFailed();
+                m_shard.statistics().authenticationFailed();
                 return refuse(u"a token is required: connect with auth: { token: JWT }"_s,
                               QString(ErrorCode::InvalidToken));
             }

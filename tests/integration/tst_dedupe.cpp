@@ -405,6 +405,7 @@ void TestDedupe::edgeKeysAreAccepted()
 
 void TestDedupe::latencyPercentilesAreReported()
 {
+    const QHash<QByteArray, double> before = m_service.metrics();
     WsClient client;
     QVERIFY(client.open(m_service.wsUrlFor(u"iris"_s)));
     QVERIFY(client.subscribe(8000));
@@ -412,6 +413,7 @@ void TestDedupe::latencyPercentilesAreReported()
     QVERIFY(countBefore >= 0);
     for (int i = 0; i < 5; ++i)
         QCOMPARE(publishBill(8000, {{u"n"_s, i}}).json().value("delivered"_L1).toInt(), 1);
+    QTRY_COMPARE(client.receivedOfType(u"bill_update"_s).size(), 5);
 
     const HttpResult metrics = httpGet(m_service.httpUrl(u"/api/metrics"_s), apiKeyHeaders());
     QCOMPARE(metrics.status, 200);
@@ -424,17 +426,33 @@ void TestDedupe::latencyPercentilesAreReported()
     QVERIFY2(p50 >= 0 && p50 <= p99 && p99 < 10'000, qPrintable(u"p50 %1, p99 %2"_s.arg(p50).arg(p99)));
 
     const QHash<QByteArray, double> samples = m_service.metrics();
-    QVERIFY(samples.contains(R"(wsinfra_delivery_latency_ms{quantile="0.5"})"));
-    QVERIFY(samples.contains(R"(wsinfra_delivery_latency_ms{quantile="0.99"})"));
-    const double promP50 = samples.value(R"(wsinfra_delivery_latency_ms{quantile="0.5"})");
-    const double promP99 = samples.value(R"(wsinfra_delivery_latency_ms{quantile="0.99"})");
+    const double promP50 = samples.value("wsinfra_delivery_latency_p50_ms", -1);
+    const double promP99 = samples.value("wsinfra_delivery_latency_p99_ms", -1);
     QVERIFY(promP50 >= 0 && promP50 <= promP99 && promP99 < 10'000);
     // One sample per publish and shard that reached someone: the subscriber sits on one shard.
-    QCOMPARE(qint64(samples.value("wsinfra_delivery_latency_ms_count", -1)), countBefore + 5);
+    const qint64 count = qint64(samples.value("wsinfra_delivery_latency_ms_count", -1));
+    QCOMPARE(count, countBefore + 5);
+    QCOMPARE(qint64(samples.value(R"(wsinfra_delivery_latency_ms_bucket{le="+Inf"})", -1)), count);
     QVERIFY(samples.value("wsinfra_delivery_latency_ms_sum", -1) >= 0);
 
+    // Traffic by type and in bytes: what this client sent and was sent, at least (other tests of
+    // this file share the service).
+    const auto grew = [&](const QByteArray &name) { return samples.value(name, -1) - before.value(name, 0); };
+    QCOMPARE(grew(R"(wsinfra_messages_sent_total{type="bill_update"})"), 5.0);
+    QVERIFY(grew(R"(wsinfra_messages_sent_total{type="subscribed"})") >= 1);
+    QVERIFY(grew(R"(wsinfra_messages_sent_total{type="connected"})") >= 1);
+    QVERIFY(grew(R"(wsinfra_messages_received_total{type="subscribe"})") >= 1);
+    // The frames as the client parsed them, re-encoded: the same length give or take number formatting.
+    qint64 updateBytes = 0;
+    for (const QJsonObject &update : client.receivedOfType(u"bill_update"_s))
+        updateBytes += QJsonDocument(update).toJson(QJsonDocument::Compact).size();
+    updateBytes = updateBytes * 9 / 10;
+    QVERIFY2(grew("wsinfra_sent_bytes_total") >= double(updateBytes),
+             qPrintable(u"%1 < %2"_s.arg(grew("wsinfra_sent_bytes_total")).arg(updateBytes)));
+    QVERIFY(grew("wsinfra_received_bytes_total") >= double(R"({"type":"subscribe"})"_L1.size()));
+
     const QByteArray text = httpGet(m_service.httpUrl(u"/metrics"_s)).body;
-    QVERIFY(text.contains("# TYPE wsinfra_delivery_latency_ms summary\n"));
+    QVERIFY(text.contains("# TYPE wsinfra_delivery_latency_ms histogram\n"));
     QVERIFY(text.contains("# HELP wsinfra_delivery_latency_ms "));
     QVERIFY(text.contains("# TYPE wsinfra_duplicate_messages_total counter\n"));
 }

@@ -224,11 +224,15 @@ void TestHttpApi::metricsIsPrometheusText()
         }
         const QRegularExpressionMatch match = sample.match(line);
         QVERIFY2(match.hasMatch(), qPrintable(u"not a Prometheus line: "_s + line));
-        // The _sum and _count samples of a summary belong to the summary's family.
+        // The _sum and _count samples of a summary or histogram, and a histogram's _bucket samples,
+        // belong to its family.
         QString family = match.captured(1);
-        for (const QLatin1StringView suffix : {"_sum"_L1, "_count"_L1}) {
-            if (family.endsWith(suffix) && types.value(family.chopped(suffix.size())) == "summary"_L1)
-                family.chop(suffix.size());
+        for (const QLatin1StringView suffix : {"_sum"_L1, "_count"_L1, "_bucket"_L1}) {
+            const QString base = family.chopped(qMin(family.size(), suffix.size()));
+            const QString baseType = types.value(base);
+            if (family.endsWith(suffix) &&
+                (baseType == "histogram"_L1 || (baseType == "summary"_L1 && suffix != "_bucket"_L1)))
+                family = base;
         }
         QVERIFY2(types.contains(family), qPrintable(u"sample before its TYPE: "_s + line));
         bool ok = false;

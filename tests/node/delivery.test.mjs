@@ -124,12 +124,16 @@ test('under pressure notifications survive where bill updates are shed; since re
 
 test('health reports slow consumers while they are over budget, and recovers when they catch up', async () => {
   // Notifications are never shed, so this reader stays over its budget (and is not closed) until it reads.
-  const service = await start(['--max-queued-bytes', '64KB', '--slow-consumer-grace', '1h']);
+  // Health is evaluated at HEALTH_CHECK_INTERVAL (5 s by default): shorter here.
+  const service = await start(['--max-queued-bytes', '64KB', '--slow-consumer-grace', '1h',
+    '--health-check-interval', '100ms']);
   const reader = connect(service.port, 'stuck-reader');
   await reader.until((f) => f.some((m) => m.type === 'connected'));
   reader._socket.pause();
   const filler = 'y'.repeat(16 * 1024);
   for (let i = 0; i < 600; i++) await api(service.port, '/api/users/stuck-reader/notifications', { i, filler });
+  await waitUntil(async () => (await api(service.port, '/health')).json.queueHealth === false, 5000,
+    'the next health check to see the slow consumer');
   const stuck = (await api(service.port, '/health')).json;
   assert.equal(stuck.queueHealth, false);
   assert.equal(stuck.status, 'degraded');

@@ -18,7 +18,7 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        ConnectionManager manager({10, 0, 0}, statistics);
+        ConnectionManager manager({10, 0, 0}, statistics.common());
         QCOMPARE(manager.admit(u"1.1.1.1"_s, u"alice"_s).verdict, ConnectionManager::Verdict::Admit);
         QCOMPARE(manager.admit(u"1.1.1.1"_s, u"alice"_s).verdict, ConnectionManager::Verdict::Admit);
         QCOMPARE(manager.admit(u"2.2.2.2"_s, QString()).verdict, ConnectionManager::Verdict::Admit);
@@ -37,13 +37,13 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        ConnectionManager manager({2, 0, 0}, statistics);
+        ConnectionManager manager({2, 0, 0}, statistics.common());
         manager.admit(u"a"_s, u"u1"_s);
         manager.admit(u"b"_s, u"u2"_s);
         const ConnectionManager::Decision decision = manager.admit(u"c"_s, u"u3"_s);
         QCOMPARE(decision.verdict, ConnectionManager::Verdict::RefuseFull);
         QVERIFY(decision.reason.contains(u"2"_s));
-        QCOMPARE(statistics.refusedConnectionCount(), 1);
+        QCOMPARE(statistics.totals().refusedConnections, 1);
         QCOMPARE(manager.totalConnections(), 2);
         manager.release(u"a"_s, u"u1"_s);
         QCOMPARE(manager.admit(u"c"_s, u"u3"_s).verdict, ConnectionManager::Verdict::Admit);
@@ -53,7 +53,7 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        ConnectionManager manager({100, 2, 1}, statistics);
+        ConnectionManager manager({100, 2, 1}, statistics.common());
         QCOMPARE(manager.admit(u"a"_s, u"u1"_s).verdict, ConnectionManager::Verdict::Admit);
         QCOMPARE(manager.admit(u"a"_s, u"u1"_s).verdict, ConnectionManager::Verdict::RefuseOverLimit);
         QCOMPARE(manager.admit(u"a"_s, u"u2"_s).verdict, ConnectionManager::Verdict::Admit);
@@ -63,14 +63,14 @@ private slots:
         QCOMPARE(manager.admit(u"c"_s, QString()).verdict, ConnectionManager::Verdict::Admit);
         QCOMPARE(manager.admit(u"c"_s, QString()).verdict, ConnectionManager::Verdict::Admit);
         QCOMPARE(manager.totalConnections(), 5);
-        QCOMPARE(statistics.refusedConnectionCount(), 2);
+        QCOMPARE(statistics.totals().refusedConnections, 2);
     }
 
     void releaseOfUnknownIsHarmless()
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        ConnectionManager manager({10, 0, 0}, statistics);
+        ConnectionManager manager({10, 0, 0}, statistics.common());
         manager.release(u"x"_s, u"nobody"_s);
         QCOMPARE(manager.totalConnections(), 0);
         QCOMPARE(manager.uniqueUsers(), 0);

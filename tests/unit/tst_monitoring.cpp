@@ -5,6 +5,7 @@
 #include "monitoring/healthchecker.h"
 #include "monitoring/metricsreporter.h"
 #include "monitoring/statisticscollector.h"
+#include "protocol/servermessage.h"
 #include "util/clock.h"
 
 #include <QRegularExpression>
@@ -12,6 +13,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <limits>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -25,26 +27,48 @@ private slots:
     void countersMove()
     {
         ManualClock clock(1'000'000);
-        StatisticsCollector statistics(clock);
-        statistics.connectionOpened();
-        statistics.connectionOpened();
-        statistics.connectionClosed();
-        statistics.messageReceived();
-        statistics.messagePublished(false);
-        statistics.messagePublished(true);
-        statistics.messagesDelivered(5);
-        statistics.messageDropped();
-        statistics.duplicateMessage();
-        statistics.queueOverflow();
-        statistics.reconnection();
-        statistics.latencySample(4);
-        statistics.latencySample(8);
+        StatisticsCollector statistics(clock, 1000, 2);
+        // Events counted in different blocks (two shards and the common one) add up on read.
+        StatisticsCounters &common = statistics.common();
+        StatisticsCounters &shard0 = statistics.forShard(0);
+        StatisticsCounters &shard1 = statistics.forShard(1);
+        QVERIFY(&shard0 != &common && &shard1 != &common && &shard0 != &shard1);
+        QCOMPARE(&statistics.forShard(2), &common); // no block of its own
+        QCOMPARE(&statistics.forShard(-1), &common);
+        shard0.connectionOpened();
+        shard1.connectionOpened();
+        shard0.connectionClosed();
+        shard1.messageReceived();
+        shard1.bytesReceived(100);
+        shard0.bytesReceived(23);
+        shard1.requestParsed(StatisticsCounters::Inbound::Subscribe);
+        shard0.requestParsed(StatisticsCounters::Inbound::Subscribe);
+        shard0.requestParsed(StatisticsCounters::Inbound::Invalid);
+        shard0.messageSent(ServerMessage::Type::BillUpdate);
+        shard1.messageSent(ServerMessage::Type::BillUpdate);
+        shard1.messageSent(ServerMessage::Type::Pong);
+        shard1.messageSent("something_new"_L1);
+        shard0.bytesSent(1000);
+        shard1.bytesSent(24);
+        common.messagePublished(false);
+        common.messagePublished(true);
+        shard0.messagesDelivered(2);
+        shard1.messagesDelivered(3);
+        shard1.messageDropped();
+        common.duplicateMessage();
+        shard0.queueOverflow();
+        shard0.slowConsumersChanged(+1);
+        shard1.slowConsumersChanged(+1);
+        shard0.slowConsumersChanged(-1);
+        shard1.reconnection();
+        shard0.latencySample(4);
+        shard1.latencySample(8);
         clock.advanceMs(250);
-        statistics.rateLimited();
-        statistics.protocolError();
-        statistics.authenticationFailed();
-        statistics.connectionRefused();
-        statistics.httpRequest();
+        shard0.rateLimited();
+        shard1.protocolError();
+        shard1.authenticationFailed();
+        common.connectionRefused();
+        common.httpRequest();
 
         const ServiceStats stats = statistics.snapshot(3, 4096);
         QCOMPARE(stats.totalConnections, 2);
@@ -62,30 +86,93 @@ private slots:
         QCOMPARE(stats.uptime, 250);
         QCOMPARE(stats.uniqueUsers, 3);
         QCOMPARE(stats.memoryUsage, 4096);
-        QCOMPARE(statistics.rateLimitedCount(), 1);
-        QCOMPARE(statistics.protocolErrorCount(), 1);
-        QCOMPARE(statistics.authenticationFailureCount(), 1);
-        QCOMPARE(statistics.refusedConnectionCount(), 1);
-        QCOMPARE(statistics.httpRequestCount(), 1);
         // lastActivity follows events, not snapshots
         QCOMPARE(stats.lastActivity, 1'000'000);
+        QCOMPARE(statistics.slowConsumerCount(), 1);
+
+        const StatisticsCollector::Totals totals = statistics.totals();
+        QCOMPARE(totals.rateLimited, 1);
+        QCOMPARE(totals.protocolErrors, 1);
+        QCOMPARE(totals.authenticationFailures, 1);
+        QCOMPARE(totals.refusedConnections, 1);
+        QCOMPARE(totals.httpRequests, 1);
+        QCOMPARE(totals.slowConsumers, 1);
+        QCOMPARE(totals.bytesReceived, 123);
+        QCOMPARE(totals.bytesSent, 1024);
+        using In = StatisticsCounters::Inbound;
+        using Out = StatisticsCounters::Outbound;
+        QCOMPARE(totals.received[std::size_t(In::Subscribe)], 2);
+        QCOMPARE(totals.received[std::size_t(In::Invalid)], 1);
+        QCOMPARE(totals.received[std::size_t(In::Ping)], 0);
+        QCOMPARE(totals.sent[std::size_t(Out::BillUpdate)], 2);
+        QCOMPARE(totals.sent[std::size_t(Out::Pong)], 1);
+        QCOMPARE(totals.sent[std::size_t(Out::Other)], 1);
+        QCOMPARE(totals.sent[std::size_t(Out::Notification)], 0);
+        // Cumulative buckets: 4 ms is within le=5, 8 ms within le=10; +Inf holds all.
+        QCOMPARE(totals.latencyBuckets[1], 0); // le=2
+        QCOMPARE(totals.latencyBuckets[2], 1); // le=5
+        QCOMPARE(totals.latencyBuckets[3], 2); // le=10
+        QCOMPARE(totals.latencyBuckets.back(), 2);
+    }
+
+    void outboundTypesHaveNames()
+    {
+        for (int type = 0; type < StatisticsCounters::OutboundCount; ++type) {
+            const auto outbound = StatisticsCounters::Outbound(type);
+            QCOMPARE(StatisticsCounters::outboundOf(StatisticsCounters::nameOf(outbound)), outbound);
+        }
+        QCOMPARE(StatisticsCounters::outboundOf(ServerMessage::Type::Notification),
+                 StatisticsCounters::Outbound::Notification);
+        QCOMPARE(StatisticsCounters::outboundOf(""_L1), StatisticsCounters::Outbound::Other);
+        QCOMPARE(StatisticsCounters::nameOf(StatisticsCounters::Inbound::Ack), "ack"_L1);
+    }
+
+    void latencyBucketsAreInclusiveUpperBounds_data()
+    {
+        QTest::addColumn<qint64>("latencyMs");
+        QTest::addColumn<int>("firstBucket"); // the first (cumulative) bucket that counts it
+        QTest::newRow("0 ms") << qint64(0) << 0;
+        QTest::newRow("negative") << qint64(-5) << 0;
+        QTest::newRow("exactly 1") << qint64(1) << 0;
+        QTest::newRow("2") << qint64(2) << 1;
+        QTest::newRow("3") << qint64(3) << 2;
+        QTest::newRow("exactly 5000") << qint64(5000) << 11;
+        QTest::newRow("above the last bound") << qint64(5001) << 12;
+        QTest::newRow("huge") << std::numeric_limits<qint64>::max() << 12;
+    }
+
+    void latencyBucketsAreInclusiveUpperBounds()
+    {
+        QFETCH(qint64, latencyMs);
+        QFETCH(int, firstBucket);
+        ManualClock clock;
+        StatisticsCollector statistics(clock);
+        statistics.common().latencySample(latencyMs);
+        const StatisticsCollector::Totals totals = statistics.totals();
+        for (int bucket = 0; bucket < int(totals.latencyBuckets.size()); ++bucket)
+            QCOMPARE(totals.latencyBuckets[std::size_t(bucket)], bucket >= firstBucket ? 1 : 0);
     }
 
     void countersAreExactAcrossThreads()
     {
         SystemClock clock;
-        StatisticsCollector statistics(clock);
+        StatisticsCollector statistics(clock, 1000, 3);
         QList<QThread *> threads;
+        // Three shards with blocks of their own and a fourth thread sharing the common block with
+        // the main thread: every count must be exact.
         for (int t = 0; t < 4; ++t) {
-            threads.append(QThread::create([&statistics] {
+            StatisticsCounters &counters = statistics.forShard(t);
+            threads.append(QThread::create([&counters] {
                 for (int i = 0; i < 10'000; ++i) {
-                    statistics.connectionOpened();
-                    statistics.messagesDelivered(2);
-                    statistics.connectionClosed();
+                    counters.connectionOpened();
+                    counters.messagesDelivered(2);
+                    counters.connectionClosed();
                 }
             }));
             threads.last()->start();
         }
+        for (int i = 0; i < 10'000; ++i)
+            statistics.common().bytesSent(3);
         for (QThread *thread : threads) {
             thread->wait();
             delete thread;
@@ -95,6 +182,7 @@ private slots:
         QCOMPARE(stats.activeConnections, 0);
         QCOMPARE(stats.deliveredMessages, 80'000);
         QVERIFY(stats.peakConnections >= 1 && stats.peakConnections <= 4);
+        QCOMPARE(statistics.totals().bytesSent, 30'000);
     }
 
     // Nearest rank: the smallest sample with at least `quantile` of the samples at or below it.
@@ -146,10 +234,10 @@ private slots:
         QCOMPARE(statistics.latencySummary().p99, 0.0);
         // 100 slow samples, then 100 fast ones push them all out of the window.
         for (int i = 0; i < 100; ++i)
-            statistics.latencySample(1000);
+            statistics.common().latencySample(1000);
         QCOMPARE(statistics.latencySummary().p50, 1000.0);
         for (int i = 1; i <= 100; ++i)
-            statistics.latencySample(i);
+            statistics.common().latencySample(i);
         const StatisticsCollector::LatencySummary summary = statistics.latencySummary();
         QCOMPARE(summary.p50, 50.0);
         QCOMPARE(summary.p99, 99.0);
@@ -158,7 +246,7 @@ private slots:
         QCOMPARE(summary.sumMs, 100 * 1000 + 5050);
         QCOMPARE(statistics.snapshot(0, 0).averageLatency, double(100 * 1000 + 5050) / 200.0);
         // A negative latency (a clock step) counts as 0.
-        statistics.latencySample(-50);
+        statistics.common().latencySample(-50);
         QCOMPARE(statistics.latencySummary().sumMs, 100 * 1000 + 5050);
         QCOMPARE(statistics.latencySummary().count, 201);
     }
@@ -167,8 +255,8 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock, 0); // below 1 counts as 1
-        statistics.latencySample(10);
-        statistics.latencySample(20);
+        statistics.common().latencySample(10);
+        statistics.common().latencySample(20);
         QCOMPARE(statistics.latencySummary().p50, 20.0);
         QCOMPARE(statistics.latencySummary().p99, 20.0);
     }
@@ -176,12 +264,12 @@ private slots:
     void latencySamplesFromManyThreads()
     {
         SystemClock clock;
-        StatisticsCollector statistics(clock, 1000);
+        StatisticsCollector statistics(clock, 1000, 2);
         QList<QThread *> threads;
         for (int t = 0; t < 4; ++t) {
             threads.append(QThread::create([&statistics, t] {
                 for (int i = 0; i < 5'000; ++i)
-                    statistics.latencySample(t + 1);
+                    statistics.forShard(t % 2).latencySample(t + 1);
             }));
             threads.last()->start();
         }
@@ -305,25 +393,39 @@ private slots:
         figures.latencyP99 = 17;
         figures.latencyCount = 9;
         figures.latencySumMs = 40;
+        figures.totals.latencyBuckets.fill(9);
+        figures.totals.latencyBuckets[0] = 3;
+        figures.totals.received[std::size_t(StatisticsCounters::Inbound::Ack)] = 5;
+        figures.totals.sent[std::size_t(StatisticsCounters::Outbound::Notification)] = 6;
+        figures.totals.bytesSent = 1234;
+        figures.brokerEnabled = true;
+        figures.brokerConnected = false;
         const QByteArray text = MetricsReporter::toPrometheus(figures);
-        static const QRegularExpression sample(u"^([a-z_]+)(\\{quantile=\"0\\.[0-9]+\"\\})? ([-0-9.e+]+|NaN)$"_s);
-        static const QRegularExpression comment(u"^# (HELP|TYPE) ([a-z_]+) (.+)$"_s);
+        static const QRegularExpression sample(
+            u"^([a-z_0-9]+)(\\{(quantile|type|le)=\"([a-z_0-9.+A-Z]+)\"\\})? ([-0-9.e+]+|NaN)$"_s);
+        static const QRegularExpression comment(u"^# (HELP|TYPE) ([a-z_0-9]+) (.+)$"_s);
         const QList<QByteArray> lines = text.trimmed().split('\n');
         QVERIFY(lines.size() > 20);
-        // Every sample follows the HELP and TYPE of its family; a summary's samples are
-        // NAME{quantile=...}, NAME_sum and NAME_count.
+        // Every sample follows the HELP and TYPE of its family; a histogram's samples are
+        // NAME_bucket{le=...} (cumulative, ending with +Inf), NAME_sum and NAME_count; a family
+        // appears once.
         QByteArray family;
         QByteArray type;
+        QSet<QByteArray> families;
+        qint64 previousBucket = 0;
         for (const QByteArray &line : lines) {
             const QRegularExpressionMatch commentMatch = comment.match(QString::fromUtf8(line));
             if (commentMatch.hasMatch()) {
                 if (commentMatch.captured(1) == "HELP"_L1) {
                     family = commentMatch.captured(2).toUtf8();
+                    QVERIFY2(!families.contains(family), family.constData());
+                    families.insert(family);
                     type.clear();
+                    previousBucket = 0;
                 } else {
                     QCOMPARE(commentMatch.captured(2).toUtf8(), family);
                     type = commentMatch.captured(3).toUtf8();
-                    QVERIFY2(type == "gauge" || type == "counter" || type == "summary", line.constData());
+                    QVERIFY2(type == "gauge" || type == "counter" || type == "histogram", line.constData());
                 }
                 continue;
             }
@@ -331,22 +433,42 @@ private slots:
             QVERIFY2(match.hasMatch(), line.constData());
             QVERIFY2(!type.isEmpty(), line.constData());
             const QByteArray name = match.captured(1).toUtf8();
-            if (type == "summary") {
-                QVERIFY2(name == family || name == family + "_sum" || name == family + "_count", line.constData());
-                QCOMPARE(match.hasCaptured(2), name == family);
+            const QString label = match.captured(3);
+            if (type == "histogram") {
+                QVERIFY2(name == family + "_bucket" || name == family + "_sum" || name == family + "_count",
+                         line.constData());
+                QCOMPARE(label == "le"_L1, name == family + "_bucket");
+                if (name == family + "_bucket") {
+                    const qint64 cumulative = match.captured(5).toLongLong();
+                    QVERIFY2(cumulative >= previousBucket, line.constData());
+                    previousBucket = cumulative;
+                }
             } else {
                 QCOMPARE(name, family);
-                QVERIFY2(!match.hasCaptured(2), line.constData());
+                QVERIFY2(label.isEmpty() || label == "type"_L1, line.constData());
             }
             if (type == "counter")
                 QVERIFY2(name.endsWith("_total"), line.constData());
         }
         QVERIFY(text.contains("\nwsinfra_duplicate_messages_total 4\n"));
-        QVERIFY(text.contains("# TYPE wsinfra_delivery_latency_ms summary\n"
-                              "wsinfra_delivery_latency_ms{quantile=\"0.5\"} 2\n"
-                              "wsinfra_delivery_latency_ms{quantile=\"0.99\"} 17\n"
+        QVERIFY(text.contains("# TYPE wsinfra_delivery_latency_ms histogram\n"
+                              "wsinfra_delivery_latency_ms_bucket{le=\"1\"} 3\n"
+                              "wsinfra_delivery_latency_ms_bucket{le=\"2\"} 9\n"));
+        QVERIFY(text.contains("wsinfra_delivery_latency_ms_bucket{le=\"+Inf\"} 9\n"
                               "wsinfra_delivery_latency_ms_sum 40\n"
                               "wsinfra_delivery_latency_ms_count 9\n"));
+        QVERIFY(text.contains("\nwsinfra_delivery_latency_p50_ms 2\n"));
+        QVERIFY(text.contains("\nwsinfra_delivery_latency_p99_ms 17\n"));
+        QVERIFY(text.contains("\nwsinfra_messages_received_total{type=\"ack\"} 5\n"));
+        QVERIFY(text.contains("\nwsinfra_messages_received_total{type=\"ping\"} 0\n"));
+        QVERIFY(text.contains("\nwsinfra_messages_sent_total{type=\"notification\"} 6\n"));
+        QVERIFY(text.contains("\nwsinfra_sent_bytes_total 1234\n"));
+        QVERIFY(text.contains("\nwsinfra_redis_enabled 1\n"));
+        QVERIFY(text.contains("\nwsinfra_redis_connected 0\n"));
+        const QJsonObject json = MetricsReporter::toJson(figures);
+        QCOMPARE(json.value("traffic"_L1).toObject().value("received"_L1).toObject().value("ack"_L1).toInt(), 5);
+        QCOMPARE(json.value("traffic"_L1).toObject().value("bytesSent"_L1).toInt(), 1234);
+        QCOMPARE(json.value("cluster"_L1).toObject().value("connected"_L1), QJsonValue(false));
         const QJsonObject performance = MetricsReporter::toJson(figures).value("performance"_L1).toObject();
         QCOMPARE(performance.value("latencyP50"_L1).toDouble(), 2.0);
         QCOMPARE(performance.value("latencyP99"_L1).toDouble(), 17.0);
@@ -354,7 +476,7 @@ private slots:
         // Without samples the quantiles are NaN, as Prometheus clients write them; JSON says 0.
         const MetricsReporter::Figures empty;
         const QByteArray emptyText = MetricsReporter::toPrometheus(empty);
-        QVERIFY(emptyText.contains("wsinfra_delivery_latency_ms{quantile=\"0.99\"} NaN\n"));
+        QVERIFY(emptyText.contains("\nwsinfra_delivery_latency_p99_ms NaN\n"));
         QVERIFY(emptyText.contains("\nwsinfra_delivery_latency_ms_count 0\n"));
         QCOMPARE(MetricsReporter::toJson(empty).value("performance"_L1).toObject().value("latencyP99"_L1),
                  QJsonValue(0.0));
@@ -362,7 +484,6 @@ private slots:
         QVERIFY(text.contains("\nwsinfra_messages_total 42\n"));
         QVERIFY(text.contains("\nwsinfra_subscriptions 3\n"));
         QVERIFY(text.contains("\nwsinfra_healthy 1\n"));
-        const QJsonObject json = MetricsReporter::toJson(figures);
         QCOMPARE(json.value("subscriptions"_L1).toObject().value("total"_L1).toInt(), 3);
         QCOMPARE(json.value("stats"_L1).toObject().value("activeConnections"_L1).toInt(), 7);
     }

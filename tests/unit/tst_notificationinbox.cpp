@@ -108,7 +108,7 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        NotificationInbox inbox(settings(3, 60'000, 100), clock, &statistics);
+        NotificationInbox inbox(settings(3, 60'000, 100), clock, &statistics.common());
         QVERIFY(inbox.store(u"bob"_s, u"bob-1"_s, 1, frameOf(u"bob-1"_s)));
         for (int i = 1; i <= 5; ++i)
             QVERIFY(inbox.store(u"alice"_s, u"m-%1"_s.arg(i), i, frameOf(u"m-%1"_s.arg(i))));
@@ -126,7 +126,7 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        NotificationInbox inbox(settings(10, 1'000, 100), clock, &statistics);
+        NotificationInbox inbox(settings(10, 1'000, 100), clock, &statistics.common());
         QVERIFY(inbox.store(u"alice"_s, u"early"_s, 1, frameOf(u"early"_s)));
         clock.advanceMs(500);
         QVERIFY(inbox.store(u"alice"_s, u"late"_s, 2, frameOf(u"late"_s)));
@@ -157,7 +157,8 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        NotificationInbox inbox(NotificationInbox::Settings{10, 60'000, 100, 3 * (2 * 1000 + 128)}, clock, &statistics);
+        NotificationInbox inbox(NotificationInbox::Settings{10, 60'000, 100, 3 * (2 * 1000 + 128)}, clock,
+                                &statistics.common());
         const QString big(1000, u'x');
         for (const QString &id : {u"a"_s, u"b"_s, u"c"_s})
             QVERIFY(inbox.store(u"u1"_s, id, 1, big));
@@ -178,7 +179,7 @@ private slots:
     {
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        NotificationInbox inbox(settings(10, 60'000, 3), clock, &statistics);
+        NotificationInbox inbox(settings(10, 60'000, 3), clock, &statistics.common());
         QVERIFY(inbox.store(u"u1"_s, u"a"_s, 1, frameOf(u"a"_s)));
         QVERIFY(inbox.store(u"u2"_s, u"b"_s, 1, frameOf(u"b"_s)));
         QVERIFY(inbox.store(u"u3"_s, u"c"_s, 1, frameOf(u"c"_s)));
@@ -246,7 +247,7 @@ private slots:
         // do; every thread acknowledges all it stored, so the inbox ends empty.
         ManualClock clock;
         StatisticsCollector statistics(clock);
-        NotificationInbox inbox(settings(50, 60'000, 100'000), clock, &statistics);
+        NotificationInbox inbox(settings(50, 60'000, 100'000), clock, &statistics.common());
         constexpr int Threads = 4;
         constexpr int PerThread = 2'000;
         std::atomic<int> failures{0};

@@ -144,7 +144,7 @@ private slots:
     {
         ManualClock clock(1'000'000);
         StatisticsCollector statistics(clock);
-        NotificationInbox inbox(NotificationInbox::Settings{8, 60'000, 1000}, clock, &statistics);
+        NotificationInbox inbox(NotificationInbox::Settings{8, 60'000, 1000}, clock, &statistics.common());
         for (int i = 0; i < 6; ++i)
             inbox.store(u"amy"_s, u"a%1"_s.arg(i), 0, u"x"_s);
         inbox.store(u"bob"_s, u"b0"_s, 0, u"x"_s);
@@ -202,10 +202,10 @@ private slots:
         StatisticsCollector statistics(clock);
         ChannelHistory history(100, 60'000, clock);
         Deduplicator deduplicator(1000, 60'000, clock);
-        NotificationInbox inbox(NotificationInbox::Settings{100, 60'000, 1000}, clock, &statistics);
+        NotificationInbox inbox(NotificationInbox::Settings{100, 60'000, 1000}, clock, &statistics.common());
         EventLog events(clock);
         JwtVerifier verifier(QByteArray("secret"), clock);
-        ConnectionManager connections({100, 100, 100}, statistics);
+        ConnectionManager connections({100, 100, 100}, statistics.common());
         RecoveryStore recovery(60'000, 100, clock);
         ShardContext context{u"node"_s, ShardSettings{}, &history,  &statistics, &clock,
                              &verifier, &connections,    &recovery, &inbox};
