@@ -115,8 +115,14 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
             [this](MemoryManager::Level level, MemoryManager::Level previous) {
                 memoryLevelChanged(int(level), int(previous));
             });
-    const ProgressiveDegradation::Baseline baseline{config.historySize, config.dedupeCacheSize,
-                                                    config.notificationInboxSize, config.maxQueuedBytes};
+    const ProgressiveDegradation::Baseline baseline{config.historySize,
+                                                    config.dedupeCacheSize,
+                                                    config.notificationInboxSize,
+                                                    config.maxQueuedBytes,
+                                                    config.degradationCachePercent,
+                                                    config.degradationQueuePercent,
+                                                    config.degradationSubscriptionFloor,
+                                                    config.degradationShedPercent};
     m_degradation =
         new ProgressiveDegradation(baseline, *m_history, *m_deduplicator, *m_inbox, *m_shards, *m_events, this);
     m_broker = new LocalBroker(this);

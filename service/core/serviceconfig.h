@@ -64,6 +64,10 @@ struct ServiceConfig
     qint64 memoryCheckIntervalMs = 10000;
     qint64 healthCheckIntervalMs = 5000;
     int maxLatencySamples = 1000;
+    int degradationCachePercent = 25;
+    int degradationQueuePercent = 25;
+    int degradationSubscriptionFloor = 10;
+    int degradationShedPercent = 5;
     qint64 socketioPingIntervalMs = 25000;
     qint64 socketioPingTimeoutMs = 20000;
     qint64 socketioConnectTimeoutMs = 45000;

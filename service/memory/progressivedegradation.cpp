@@ -29,14 +29,14 @@ ProgressiveDegradation::ProgressiveDegradation(const Baseline &baseline, Channel
 {
 }
 
-int ProgressiveDegradation::historyFloorOf(int configured)
+int ProgressiveDegradation::historyFloorOf(int configured, int percent)
 {
-    return std::min(configured, std::max(HistoryFloor, configured / CacheDivisor));
+    return std::min(configured, std::max(HistoryFloor, int(qint64(configured) * percent / 100)));
 }
 
-qsizetype ProgressiveDegradation::quarterOf(qsizetype configured)
+qsizetype ProgressiveDegradation::shrunk(qsizetype configured, int percent)
 {
-    return configured > 0 ? std::max<qsizetype>(1, configured / CacheDivisor) : 0;
+    return configured > 0 ? std::max<qsizetype>(1, configured * percent / 100) : 0;
 }
 
 qint64 ProgressiveDegradation::timesTaken(int step) const
@@ -51,8 +51,12 @@ void ProgressiveDegradation::update(MemoryManager::Level level)
         undo(m_step--);
     while (m_step < target)
         take(++m_step);
-    if (m_step == int(MemoryManager::Level::Emergency))
+    if (m_step == int(MemoryManager::Level::Emergency)) {
+        // What the connections shed at the previous check freed goes back to the system before this
+        // check's figure is the next one's.
+        malloc_trim(0);
         shedLargestQueues();
+    }
 }
 
 void ProgressiveDegradation::take(int step)
@@ -67,28 +71,28 @@ void ProgressiveDegradation::take(int step)
         message = u"degradation step 1 (warning): caches shrunk: bill history %1 -> %2 updates per bill, dedupe "
                   u"%3 -> %4 keys, inbox %5 -> %6 notifications per user; freed heap returned to the system"_s
                       .arg(m_baseline.historyPerBill)
-                      .arg(historyFloorOf(m_baseline.historyPerBill))
+                      .arg(historyFloorOf(m_baseline.historyPerBill, m_baseline.cachePercent))
                       .arg(m_baseline.dedupeCapacity)
-                      .arg(quarterOf(m_baseline.dedupeCapacity))
+                      .arg(shrunk(m_baseline.dedupeCapacity, m_baseline.cachePercent))
                       .arg(m_baseline.inboxPerUser)
-                      .arg(quarterOf(m_baseline.inboxPerUser));
+                      .arg(shrunk(m_baseline.inboxPerUser, m_baseline.cachePercent));
         break;
     case MemoryManager::Level::Critical: {
         ShardDegradation degradation;
         degradation.flushAtOnce = true;
-        degradation.maxQueuedBytes = std::max<qint64>(1, m_baseline.maxQueuedBytes / QueueDivisor);
-        degradation.subscriptionFloor = SubscriptionFloor;
+        degradation.maxQueuedBytes = std::max<qint64>(1, m_baseline.maxQueuedBytes * m_baseline.queuePercent / 100);
+        degradation.subscriptionFloor = m_baseline.subscriptionFloor;
         degradation.shedBroadcasts = true;
         m_shards.setDegradation(degradation);
         message = u"degradation step 2 (critical): batches sent at once, queue budget %1 bytes per connection, "
                   u"subscriptions beyond %2 bills refused, broadcasts to congested connections dropped"_s
                       .arg(degradation.maxQueuedBytes)
-                      .arg(SubscriptionFloor);
+                      .arg(m_baseline.subscriptionFloor);
         break;
     }
     case MemoryManager::Level::Emergency:
         message = u"degradation step 3 (emergency): at every memory check the connections with the largest "
-                  u"queues (%1%, at least one) are closed with %2"_s.arg(ShedPercent)
+                  u"queues (%1%, at least one) are closed with %2"_s.arg(m_baseline.shedPercent)
                       .arg(CloseCode::ShedUnderPressure);
         break;
     }
@@ -120,9 +124,9 @@ void ProgressiveDegradation::undo(int step)
 
 void ProgressiveDegradation::shrinkCaches()
 {
-    m_history.setMaxEntriesPerBill(historyFloorOf(m_baseline.historyPerBill));
-    m_deduplicator.setCapacity(quarterOf(m_baseline.dedupeCapacity));
-    m_inbox.setMaxPerUser(int(quarterOf(m_baseline.inboxPerUser)));
+    m_history.setMaxEntriesPerBill(historyFloorOf(m_baseline.historyPerBill, m_baseline.cachePercent));
+    m_deduplicator.setCapacity(shrunk(m_baseline.dedupeCapacity, m_baseline.cachePercent));
+    m_inbox.setMaxPerUser(int(shrunk(m_baseline.inboxPerUser, m_baseline.cachePercent)));
     // What the caches (and the connections gone before) freed stays in the heap until returned.
     malloc_trim(0);
 }
@@ -144,7 +148,7 @@ void ProgressiveDegradation::shedLargestQueues()
         sizes.append(part);
     if (sizes.isEmpty())
         return;
-    const qsizetype count = std::max<qsizetype>(1, (sizes.size() * ShedPercent + 99) / 100);
+    const qsizetype count = std::max<qsizetype>(1, (sizes.size() * m_baseline.shedPercent + 99) / 100);
     std::partial_sort(sizes.begin(), sizes.begin() + count, sizes.end(),
                       [](const Size &a, const Size &b) { return a.second > b.second; });
     QList<ConnectionId> ids;

@@ -18,13 +18,15 @@ class ShardPool;
 /// What the service gives up, step by step, as memory pressure rises, and gets back as it falls.
 /// The step follows the MemoryManager's level (which has hysteresis, so steps do not flap):
 ///
-/// 1. warning: caches shrink toward a floor (bill history per bill to a quarter, at least 10;
-///    dedupe keys and each user's inbox to a quarter), and freed heap is returned to the system once.
+/// 1. warning: caches shrink toward a floor (bill history per bill to a quarter by default, at least
+///    10; dedupe keys and each user's inbox to a quarter), and freed heap is returned to the system.
 /// 2. critical: in every shard, batches go out at once, the per-connection queue budget is a
-///    quarter, subscriptions beyond a floor of bills are refused, broadcasts for congested
+///    quarter, subscriptions beyond a floor of bills (10) are refused, broadcasts for congested
 ///    connections are dropped.
-/// 3. emergency: at every check, the connections with the largest outbound queues (the top 5%, at
-///    least one) are closed with 4004 (new connections are refused by the service itself).
+/// 3. emergency: at every check, freed heap is returned to the system and the connections with the
+///    largest outbound queues (the top 5%, at least one) are closed with 4004 (new connections are
+///    refused by the service itself).
+/// The fractions and the floor are the DEGRADATION_* options (Baseline).
 ///
 /// Falling to a level undoes every step above it. Each step taken or undone is logged in the event
 /// log (category `memory`) and each step taken is counted. Lives on the orchestrator thread; shard
@@ -33,20 +35,21 @@ class ProgressiveDegradation : public QObject
 {
     Q_OBJECT
 public:
-    /// The configured sizes, restored when pressure falls.
+    /// The configured sizes, restored when pressure falls, and how far each step cuts them
+    /// (DEGRADATION_* options).
     struct Baseline
     {
         int historyPerBill = 100;
         qsizetype dedupeCapacity = 10'000;
         int inboxPerUser = 100;
         qint64 maxQueuedBytes = 1024 * 1024;
+        int cachePercent = 25;      ///< warning: caches shrink to this percent of their size
+        int queuePercent = 25;      ///< critical: per-connection queue budget, percent of maxQueuedBytes
+        int subscriptionFloor = 10; ///< critical: bills a connection may still subscribe to
+        int shedPercent = 5;        ///< emergency: connections closed at each check (at least one)
     };
 
-    static constexpr int CacheDivisor = 4;
     static constexpr int HistoryFloor = 10;
-    static constexpr int QueueDivisor = 4;
-    static constexpr int SubscriptionFloor = 10;
-    static constexpr int ShedPercent = 5;
     static constexpr int StepCount = 4; ///< 0 (nothing given up) to 3 (emergency)
 
     ProgressiveDegradation(const Baseline &baseline, ChannelHistory &history, Deduplicator &deduplicator,
@@ -63,10 +66,10 @@ public:
     /// Connections closed with 4004 since start.
     qint64 shedConnections() const { return m_shedConnections; }
 
-    /// The history bound at warning: a quarter of the configured one, at least 10 (never above it).
-    static int historyFloorOf(int configured);
-    /// The dedupe and inbox bounds at warning: a quarter, at least 1 (0 stays 0).
-    static qsizetype quarterOf(qsizetype configured);
+    /// The history bound at warning: `percent` of the configured one, at least 10 (never above it).
+    static int historyFloorOf(int configured, int percent);
+    /// The dedupe and inbox bounds at warning: `percent` of the configured one, at least 1 (0 stays 0).
+    static qsizetype shrunk(qsizetype configured, int percent);
 
 private:
     void take(int step);

@@ -87,6 +87,7 @@ class TestDegradation : public QObject
 private slots:
     void initTestCase();
     void criticalRefusesSubscriptionsBeyondTheFloor();
+    void theFloorIsAnOption();
     void emergencyShedsConnections();
 
 private:
@@ -171,6 +172,27 @@ void TestDegradation::criticalRefusesSubscriptionsBeyondTheFloor()
     QVERIFY(other.open(service.wsUrlFor(u"bob"_s)));
     QVERIFY(other.subscribe(11));
     QVERIFY(client.isOpen());
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestDegradation::theFloorIsAnOption()
+{
+    ServiceProcess service;
+    QVERIFY2(service.start(argumentsFor(80, 100) + QStringList{u"--degradation-subscription-floor"_s, u"2"_s}),
+             qPrintable(service.errorString()));
+    const std::vector<std::unique_ptr<WsClient>> warm = warmUp(service);
+    QTRY_COMPARE(service.metric("wsinfra_degradation_step"), 2.0);
+    WsClient client;
+    QVERIFY(client.open(service.wsUrlFor(u"amy"_s)));
+    QVERIFY(client.subscribe(1));
+    QVERIFY(client.subscribe(2));
+    client.send(subscribeEnvelope(u"third"_s, {3}));
+    const QJsonObject refused = client.waitFor(u"error"_s);
+    QCOMPARE(refused.value("code"_L1).toString(), u"too_many_subscriptions"_s);
+    QVERIFY2(refused.value("message"_L1).toString().contains("2 bills"_L1),
+             qPrintable(refused.value("message"_L1).toString()));
+    QVERIFY2(anyStartsWith(memoryEventsOf(service), "degradation step 2 (critical)"_L1), "no critical step logged");
+    QVERIFY(memoryEventsOf(service).join(u'\n').contains("beyond 2 bills"_L1));
     QCOMPARE(service.terminate(), 0);
 }
 

@@ -7,11 +7,16 @@
 #include "servicefixture.h"
 #include "wsclient.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QTest>
+#include <QWebSocket>
 
 #include <memory>
+#include <vector>
+
+#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
 using namespace wsinfra::test;
@@ -58,11 +63,15 @@ class TestMemory : public QObject
 private slots:
     void generousBudgetIsHealthyAndAdmits();
     void emergencyRefusesNewClientsAndReportsUnhealthy();
+    void connectionsPushItToEmergencyAndClosingThemRecovers();
     void eventsQueryIsValidated_data();
     void eventsQueryIsValidated();
     void cleanupTestCase() { m_shared.reset(); }
 
 private:
+    /// The RSS of an idle service (measured by the first test, or now when run on its own).
+    qint64 idleResidentBytes();
+
     qint64 m_idleResidentBytes = 0;
     std::unique_ptr<ServiceProcess> m_shared; ///< one service for every row of eventsQueryIsValidated
 };
@@ -108,16 +117,11 @@ void TestMemory::generousBudgetIsHealthyAndAdmits()
 
 void TestMemory::emergencyRefusesNewClientsAndReportsUnhealthy()
 {
-    if (m_idleResidentBytes == 0) { // run on its own: measure an idle service first
-        ServiceProcess probe;
-        QVERIFY2(probe.start(), qPrintable(probe.errorString()));
-        m_idleResidentBytes = residentBytesOf(probe.process().processId());
-        QVERIFY(m_idleResidentBytes > 0);
-        QCOMPARE(probe.terminate(), 0);
-    }
+    const qint64 idle = idleResidentBytes();
+    QVERIFY(idle > 0);
     // A budget the idle service overshoots by about 5%: emergency (95%) from the first check, with
     // room for the second process's RSS to differ from the first's.
-    const qint64 limit = m_idleResidentBytes * 100 / 105;
+    const qint64 limit = idle * 100 / 105;
     ServiceProcess service;
     QVERIFY2(service.start({u"--memory-limit"_s, QString::number(limit), u"--memory-check-interval"_s, u"100ms"_s}),
              qPrintable(service.errorString()));
@@ -178,6 +182,112 @@ void TestMemory::emergencyRefusesNewClientsAndReportsUnhealthy()
     QCOMPARE(firstPage.value("events"_L1).toArray().at(0).toObject().value("id"_L1).toInteger(), 1);
     QCOMPARE(firstPage.value("last_id"_L1).toInteger(), 1);
 
+    QCOMPARE(service.terminate(), 0);
+}
+
+qint64 TestMemory::idleResidentBytes()
+{
+    if (m_idleResidentBytes == 0) {
+        ServiceProcess probe;
+        if (!probe.start())
+            return 0;
+        m_idleResidentBytes = residentBytesOf(probe.process().processId());
+        probe.terminate();
+    }
+    return m_idleResidentBytes;
+}
+
+// The whole path with real clients: a budget four times the idle RSS, then connections until the memory
+// they take makes the node refuse new ones; health leaves healthy on the way. When the clients leave,
+// the node returns to admitting without a restart.
+void TestMemory::connectionsPushItToEmergencyAndClosingThemRecovers()
+{
+    constexpr int MaxClients = 8000;
+    constexpr int Batch = 100;
+    rlimit files{};
+    QVERIFY(::getrlimit(RLIMIT_NOFILE, &files) == 0);
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, MaxClients + 1000);
+    QVERIFY2(::setrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur >= MaxClients + 100,
+             "the test needs more open files than the hard limit allows");
+
+    const qint64 idle = idleResidentBytes();
+    QVERIFY(idle > 0);
+    const qint64 limit = idle * 4;
+    // Under AddressSanitizer freed memory must go back to the system as it would with glibc (no
+    // quarantine, released soon); without it the variable is ignored.
+    QProcessEnvironment environment;
+    const QString asan = qEnvironmentVariable("ASAN_OPTIONS");
+    environment.insert(u"ASAN_OPTIONS"_s, asan + (asan.isEmpty() ? u""_s : u":"_s) +
+                                              u"quarantine_size_mb=0:allocator_release_to_os_interval_ms=10"_s);
+    ServiceProcess service;
+    service.setOpenFileLimit(MaxClients + 1000);
+    QVERIFY2(service.start({u"--memory-limit"_s, QString::number(limit), u"--memory-check-interval"_s, u"100ms"_s,
+                            u"--health-check-interval"_s, u"100ms"_s, u"--max-connections"_s,
+                            QString::number(MaxClients + 100)},
+                           environment),
+             qPrintable(service.errorString()));
+    QTRY_COMPARE(httpGet(service.httpUrl(u"/health"_s)).json().value("status"_L1).toString(), u"healthy"_s);
+
+    QElapsedTimer phase;
+    phase.start();
+    std::vector<std::unique_ptr<QWebSocket>> clients;
+    int connected = 0;
+    int shed = 0;
+    bool leftHealthy = false;
+    bool refused = false;
+    const QByteArray token = makeToken(u"crowd"_s);
+    while (!refused && int(clients.size()) < MaxClients) {
+        for (int i = 0; i < Batch; ++i) {
+            auto socket = std::make_unique<QWebSocket>();
+            connect(socket.get(), &QWebSocket::connected, this, [&connected] { ++connected; });
+            connect(socket.get(), &QWebSocket::disconnected, this, [&shed, raw = socket.get()] {
+                if (raw->closeCode() == QWebSocketProtocol::CloseCode(4004))
+                    ++shed;
+            });
+            socket->open(QUrl(service.wsUrlWithToken(token)));
+            clients.push_back(std::move(socket));
+        }
+        // Each batch is in (or refused) before the next: the service measures what is open.
+        QTRY_VERIFY_WITH_TIMEOUT(connected + shed >= int(clients.size()) - Batch / 2 ||
+                                     httpGet(service.httpUrl(u"/health"_s)).status == 503,
+                                 20'000);
+        const QJsonObject health = httpGet(service.httpUrl(u"/health"_s)).json();
+        leftHealthy = leftHealthy || health.value("status"_L1).toString() != "healthy"_L1;
+        // An admitted upgrade stays open: its 101 is all there is to read.
+        const QByteArray response = rawExchange(service.port(), upgradeRequest("/ws?token=" + token), 300);
+        if (statusOf(response) == 503) {
+            QVERIFY2(jsonBodyOf(response).value("message"_L1).toString().contains("memory"_L1), response.constData());
+            refused = true;
+        }
+    }
+    const QString reached = u"%1 clients opened, %2 connected, RSS %3 MiB of a %4 MiB budget"_s.arg(clients.size())
+                                .arg(connected)
+                                .arg(service.metric("wsinfra_memory_rss_bytes") / 1048576.0, 0, 'f', 1)
+                                .arg(double(limit) / 1048576.0, 0, 'f', 1);
+    qInfo().noquote() << reached << "after" << phase.restart() << "ms";
+    QVERIFY2(refused, qPrintable(reached));
+    QVERIFY2(leftHealthy, qPrintable(reached));
+    QVERIFY2(connected >= 1000, qPrintable(reached)); // it took a crowd, not a handful
+    QVERIFY(service.metric("wsinfra_connections_refused_total") >= 1);
+
+    // The crowd leaves; without a restart the node admits again and health comes back.
+    clients.clear();
+    QTRY_VERIFY_WITH_TIMEOUT(service.stats().value("activeConnections"_L1).toInt() == 0, 30'000);
+    qInfo() << "closed in" << phase.restart() << "ms";
+    QTRY_VERIFY_WITH_TIMEOUT(httpGet(service.httpUrl(u"/health"_s)).status == 200, 30'000);
+    qInfo() << "healthy in" << phase.restart() << "ms";
+    WsClient late;
+    QVERIFY(late.open(service.wsUrlFor(u"late"_s)));
+    const QJsonArray events = eventsOf(service);
+    bool enteredEmergency = false;
+    bool leftEmergency = false;
+    for (const QJsonValue &event : events) {
+        const QString message = event.toObject().value("message"_L1).toString();
+        enteredEmergency = enteredEmergency || message.startsWith("memory pressure emergency"_L1);
+        leftEmergency = leftEmergency || message.contains("(was emergency)"_L1);
+    }
+    QVERIFY(enteredEmergency);
+    QVERIFY(leftEmergency);
     QCOMPARE(service.terminate(), 0);
 }
 

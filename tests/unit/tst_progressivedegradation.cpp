@@ -192,8 +192,13 @@ private slots:
         QFETCH(int, configured);
         QFETCH(int, history);
         QFETCH(int, quarter);
-        QCOMPARE(ProgressiveDegradation::historyFloorOf(configured), history);
-        QCOMPARE(ProgressiveDegradation::quarterOf(configured), quarter);
+        QCOMPARE(ProgressiveDegradation::historyFloorOf(configured, 25), history);
+        QCOMPARE(ProgressiveDegradation::shrunk(configured, 25), quarter);
+        // Other fractions: never above what is configured, never below the floors.
+        QCOMPARE(ProgressiveDegradation::historyFloorOf(configured, 100), configured);
+        QCOMPARE(ProgressiveDegradation::shrunk(configured, 100), configured);
+        QCOMPARE(ProgressiveDegradation::historyFloorOf(configured, 1), qMin(configured, 10));
+        QCOMPARE(ProgressiveDegradation::shrunk(configured, 1), configured > 0 ? qMax(1, configured / 100) : 0);
     }
 
     void stepsAreTakenAndUndoneOneAtATime()

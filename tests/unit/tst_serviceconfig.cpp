@@ -112,6 +112,14 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.healthCheckIntervalMs);
     if (key == "maxLatencySamples"_L1)
         return n(c.maxLatencySamples);
+    if (key == "degradationCachePercent"_L1)
+        return n(c.degradationCachePercent);
+    if (key == "degradationQueuePercent"_L1)
+        return n(c.degradationQueuePercent);
+    if (key == "degradationSubscriptionFloor"_L1)
+        return n(c.degradationSubscriptionFloor);
+    if (key == "degradationShedPercent"_L1)
+        return n(c.degradationShedPercent);
     if (key == "socketioPingInterval"_L1)
         return n(c.socketioPingIntervalMs);
     if (key == "socketioPingTimeout"_L1)
@@ -180,6 +188,10 @@ QStringList allEnvironmentNames()
             u"SOCKETIO_PING_TIMEOUT"_s,
             u"SOCKETIO_CONNECT_TIMEOUT"_s,
             u"SOCKETIO_RECOVERY_DURATION"_s,
+            u"DEGRADATION_CACHE_PERCENT"_s,
+            u"DEGRADATION_QUEUE_PERCENT"_s,
+            u"DEGRADATION_SUBSCRIPTION_FLOOR"_s,
+            u"DEGRADATION_SHED_PERCENT"_s,
             u"WSINFRA_CORS_ORIGINS"_s};
 }
 
@@ -298,6 +310,10 @@ private slots:
             {"socketioPingTimeout", "20000"},
             {"socketioConnectTimeout", "45000"},
             {"socketioRecoveryDuration", "120000"},
+            {"degradationCachePercent", "25"},
+            {"degradationQueuePercent", "25"},
+            {"degradationSubscriptionFloor", "10"},
+            {"degradationShedPercent", "5"},
             {"corsOrigins", ""},
         };
         QCOMPARE(rows.size(), qsizetype(ConfigLoader::schema().size()));
