@@ -506,7 +506,7 @@ namespace {
 
 MemoryAnalysis::Census takeCensus(const ShardPool &shards, const ChannelHistory &history,
                                   const NotificationInbox &inbox, const RecoveryStore &recovery,
-                                  const ProcessMemory &process, qint64 nowMs)
+                                  const ProcessMemory &process, qint64 messages, qint64 nowMs)
 {
     using Series = LeakDetector::Series;
     struct ShardPart
@@ -541,6 +541,7 @@ MemoryAnalysis::Census takeCensus(const ShardPool &shards, const ChannelHistory 
     census.inboxBytes = inbox.byteCount();
     sample[Series::RecoverySessions] = recovery.size();
     sample[Series::Rss] = process.residentBytes();
+    sample[Series::Messages] = messages;
     return census;
 }
 
@@ -548,8 +549,8 @@ MemoryAnalysis::Census takeCensus(const ShardPool &shards, const ChannelHistory 
 
 void Service::sampleMemory()
 {
-    const MemoryAnalysis::Census census =
-        takeCensus(*m_shards, *m_history, *m_inbox, *m_recovery, *m_processMemory, m_clock.nowMs());
+    const MemoryAnalysis::Census census = takeCensus(*m_shards, *m_history, *m_inbox, *m_recovery, *m_processMemory,
+                                                     m_statistics->snapshot(0, 0).totalMessages, m_clock.nowMs());
     m_leaks->record(census.sample);
     // Each finding once while it lasts, not at every sample.
     const QList<MemoryAnalysis::Finding> findings = MemoryAnalysis::findings(census, m_leaks->growth());
@@ -567,8 +568,8 @@ void Service::sampleMemory()
 
 QJsonObject Service::forceMemoryAnalysis() const
 {
-    const MemoryAnalysis::Census census =
-        takeCensus(*m_shards, *m_history, *m_inbox, *m_recovery, *m_processMemory, m_clock.nowMs());
+    const MemoryAnalysis::Census census = takeCensus(*m_shards, *m_history, *m_inbox, *m_recovery, *m_processMemory,
+                                                     m_statistics->snapshot(0, 0).totalMessages, m_clock.nowMs());
     return MemoryAnalysis::toJson(census, m_memory->latest(), *m_leaks);
 }
 

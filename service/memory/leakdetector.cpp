@@ -31,9 +31,9 @@ GrowthAnalyzer::Judgement LeakDetector::judge(Series series) const
     GrowthAnalyzer::Criteria criteria = m_settings.criteria;
     if (series == Series::Rss)
         criteria.minGrowth = std::max(criteria.minGrowth, double(m_settings.minRssGrowthBytes));
-    const QList<GrowthAnalyzer::Point> load =
-        series == Series::Connections ? QList<GrowthAnalyzer::Point>() : pointsOf(Series::Connections);
-    return GrowthAnalyzer::judge(pointsOf(series), load, criteria);
+    const Series load = loadOf(series);
+    return GrowthAnalyzer::judge(pointsOf(series), load == series ? QList<GrowthAnalyzer::Point>() : pointsOf(load),
+                                 criteria);
 }
 
 QList<LeakDetector::Growth> LeakDetector::growth() const
@@ -41,7 +41,7 @@ QList<LeakDetector::Growth> LeakDetector::growth() const
     QList<Growth> found;
     for (int index = 0; index < SeriesCount; ++index) {
         const Series series = Series(index);
-        if (series == Series::Connections) // the load itself
+        if (loadOf(series) == series) // a load itself
             continue;
         const GrowthAnalyzer::Judgement judgement = judge(series);
         if (judgement.verdict == GrowthAnalyzer::Verdict::Growing)
@@ -63,6 +63,25 @@ QStringList LeakDetector::newFindings(const QStringList &current)
     return fresh;
 }
 
+LeakDetector::Series LeakDetector::loadOf(Series series)
+{
+    switch (series) {
+    case Series::Connections:
+    case Series::Messages:
+        return series;
+    case Series::HistoryEntries: // fills as publishes come, up to its bounds, whoever is connected
+    case Series::InboxEntries:
+        return Series::Messages;
+    default:
+        return Series::Connections;
+    }
+}
+
+bool LeakDetector::isStructure(Series series)
+{
+    return series != Series::Rss && series != Series::Messages;
+}
+
 QString LeakDetector::seriesName(Series series)
 {
     switch (series) {
@@ -82,6 +101,8 @@ QString LeakDetector::seriesName(Series series)
         return u"inboxEntries"_s;
     case Series::RecoverySessions:
         return u"recoverySessions"_s;
+    case Series::Messages:
+        return u"messages"_s;
     }
     return u"rss"_s;
 }
@@ -90,6 +111,7 @@ qint64 LeakDetector::estimatedBytesPerEntry(Series series)
 {
     switch (series) {
     case Series::Rss:
+    case Series::Messages:
         return 0;
     case Series::Connections: // Connection, QWebSocket + QTcpSocket with their buffers, transport, hashes
         return 16 * 1024;

@@ -28,8 +28,10 @@ public:
         HistoryEntries,
         InboxEntries,
         RecoverySessions,
+        /// Client messages and publishes processed since start: the load history and inbox follow.
+        Messages,
     };
-    static constexpr int SeriesCount = int(Series::RecoverySessions) + 1;
+    static constexpr int SeriesCount = int(Series::Messages) + 1;
 
     struct Sample
     {
@@ -75,6 +77,11 @@ public:
 
     /// "rss", "connections", "engineIoSessions", "subscriptions", ...
     static QString seriesName(Series series);
+    /// The load `series` is judged against: messages for the caches publishes fill (bill history, the
+    /// inbox), connections for the rest; the loads themselves have none (returned as themselves).
+    static Series loadOf(Series series);
+    /// Whether `series` counts entries of a structure of the service (not RSS, not a load).
+    static bool isStructure(Series series);
     /// Estimated bytes one entry of the structure takes (0 for RSS): rough figures of the entry's
     /// objects and its index entries on 64-bit Linux, not measurements. Payloads known to the
     /// service (queued text, inbox frames) are added by the caller.

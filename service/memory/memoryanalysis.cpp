@@ -66,7 +66,7 @@ QJsonObject MemoryAnalysis::toJson(const Census &census, const MemoryManager::Sa
     qint64 totalBytes = 0;
     for (int index = 0; index < LeakDetector::SeriesCount; ++index) {
         const Series series = Series(index);
-        if (series == Series::Rss)
+        if (!LeakDetector::isStructure(series))
             continue;
         const QString name = LeakDetector::seriesName(series);
         const qint64 perEntry = LeakDetector::estimatedBytesPerEntry(series);
