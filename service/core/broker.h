@@ -1,28 +1,85 @@
 #pragma once
 
 #include "core/publication.h"
+#include "protocol/result.h"
 
+#include <QByteArray>
+#include <QHash>
 #include <QObject>
+#include <QString>
+
+#include <functional>
 
 namespace wsinfra {
 
+/// A publication as nodes share it: the publisher's JSON, not the frame (each node encodes its own),
+/// with the cluster's offset and sequence for bill updates.
+struct SharedPublication
+{
+    Publication::Kind kind = Publication::Kind::Broadcast;
+    QString messageId;
+    qint64 timestampMs = 0;
+    qint64 billId = 0;   ///< BillUpdate
+    qint64 offset = 0;   ///< BillUpdate: agreed cluster-wide
+    qint64 sequence = 0; ///< BillUpdate: cluster-wide order of every update of every bill
+    QString userId;      ///< Notification
+    QByteArray payload;  ///< the update, notification or message as compact JSON
+};
+
+/// A bill update to be given its cluster-wide offset.
+struct BillUpdateRequest
+{
+    SharedPublication publication; ///< offset and sequence are assigned by the cluster
+    QString dedupeKey;             ///< empty: none; else a repeat within dedupeWindowMs is a duplicate
+    qint64 dedupeWindowMs = 0;
+};
+
+/// What the cluster made of a BillUpdateRequest.
+struct BillUpdateOutcome
+{
+    bool duplicate = false; ///< the key was used before: messageId and offset are the original's
+    QString messageId;
+    qint64 offset = 0;
+    qint64 sequence = 0;
+};
+
 /// How a node shares publishes with the other nodes of its cluster. The single-node build uses
-/// LocalBroker (there is no one else to tell); the Redis issue adds a broker over pub/sub.
+/// LocalBroker (there is no one else to tell); RedisBroker shares them through Redis.
+///
+/// Bill updates of a clustered node are not numbered locally: publishBillUpdate() has the cluster
+/// assign offset and sequence, and every node, the publisher included, then receives the update
+/// through sharedPublication() in offset order per bill, exactly once.
 class Broker : public QObject
 {
     Q_OBJECT
 public:
     using QObject::QObject;
-    /// Tells the other nodes about a publication this node has already delivered locally.
-    virtual void publish(const Publication &publication) = 0;
-    /// Whether the broker can currently reach the rest of the cluster.
-    virtual bool isConnected() const = 0;
+    using BillUpdateCallback = std::function<void(const Result<BillUpdateOutcome> &)>;
+
     /// Whether this node is part of a cluster at all (false for the single-node broker).
     virtual bool isClustered() const = 0;
+    /// Whether the broker can currently reach the rest of the cluster.
+    virtual bool isConnected() const = 0;
+    /// Why it cannot (empty when connected or not clustered).
+    virtual QString lastError() const { return {}; }
+    /// Tells the other nodes about a notification or broadcast this node has already delivered
+    /// locally; returns whether it was handed to the cluster.
+    virtual bool publish(const SharedPublication &publication) = 0;
+    /// Clustered brokers: assigns the update its offset and stores it in the shared history;
+    /// `done` runs on the broker's thread unless `context` is gone.
+    virtual void publishBillUpdate(const BillUpdateRequest &request, QObject *context, BillUpdateCallback done) = 0;
+    /// At every connection: the numbers this node has seen (`offsets`: bill -> last offset,
+    /// `sequence`: the last sequence), its own of an outage included, must not be given again by the
+    /// cluster (a Redis that restarted empty would start again at 1).
+    virtual void reserveLocalNumbers(const QHash<qint64, qint64> &offsets, qint64 sequence) = 0;
 
 signals:
-    /// Another node published; deliver to this node's clients.
-    void remotePublication(const wsinfra::Publication &publication);
+    /// A publication of the cluster to deliver on this node (bill updates: also this node's own, in
+    /// offset order per bill). `deliver` false: a bill update for the history only (one published
+    /// before this node knew the bill).
+    void sharedPublication(const wsinfra::SharedPublication &publication, bool deliver);
+    /// The connection to the cluster came or went.
+    void connectionChanged(bool connected);
 };
 
 /// The broker of a single node: nothing to share.
@@ -31,9 +88,13 @@ class LocalBroker final : public Broker
     Q_OBJECT
 public:
     using Broker::Broker;
-    void publish(const Publication &) override {}
-    bool isConnected() const override { return true; }
     bool isClustered() const override { return false; }
+    bool isConnected() const override { return true; }
+    bool publish(const SharedPublication &) override { return false; }
+    void publishBillUpdate(const BillUpdateRequest &, QObject *, BillUpdateCallback) override {}
+    void reserveLocalNumbers(const QHash<qint64, qint64> &, qint64) override {}
 };
 
 } // namespace wsinfra
+
+Q_DECLARE_METATYPE(wsinfra::SharedPublication)

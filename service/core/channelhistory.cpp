@@ -1,5 +1,7 @@
 #include "core/channelhistory.h"
 
+#include <algorithm>
+
 namespace wsinfra {
 
 ChannelHistory::ChannelHistory(int maxEntriesPerBill, qint64 ttlMs, const Clock &clock)
@@ -24,6 +26,26 @@ HistoryEntry ChannelHistory::append(qint64 billId, const QString &messageId, qin
     return entry;
 }
 
+std::optional<HistoryEntry> ChannelHistory::insert(qint64 billId, qint64 offset, qint64 sequence,
+                                                   const QString &messageId, qint64 timestampMs,
+                                                   const std::function<QString(qint64)> &encode)
+{
+    QWriteLocker locker(&m_lock);
+    auto it = m_streams.find(billId);
+    if (it != m_streams.end() && offset <= it->lastOffset)
+        return std::nullopt;
+    if (it == m_streams.end())
+        it = m_streams.insert(billId, Stream{0, 0, CircularBuffer<HistoryEntry>(m_maxEntriesPerBill)});
+    Stream &stream = it.value();
+    HistoryEntry entry{offset, sequence, timestampMs, messageId, encode(offset)};
+    stream.lastOffset = offset;
+    m_sequence = std::max(m_sequence, sequence);
+    if (stream.entries.isFull())
+        stream.droppedSequence = stream.entries.isEmpty() ? entry.sequence : stream.entries.front().sequence;
+    stream.entries.push(entry);
+    return entry;
+}
+
 qint64 ChannelHistory::currentOffset(qint64 billId) const
 {
     QReadLocker locker(&m_lock);
@@ -35,6 +57,16 @@ qint64 ChannelHistory::currentSequence() const
 {
     QReadLocker locker(&m_lock);
     return m_sequence;
+}
+
+QHash<qint64, qint64> ChannelHistory::lastOffsets() const
+{
+    QReadLocker locker(&m_lock);
+    QHash<qint64, qint64> offsets;
+    offsets.reserve(m_streams.size());
+    for (auto it = m_streams.cbegin(); it != m_streams.cend(); ++it)
+        offsets.insert(it.key(), it->lastOffset);
+    return offsets;
 }
 
 ChannelHistory::Recovery ChannelHistory::since(qint64 billId, qint64 since) const
@@ -75,16 +107,20 @@ ChannelHistory::Recovery ChannelHistory::sinceLocked(const Stream *stream, qint6
         recovery.recoverable = true;
         return recovery;
     }
-    // Entries are contiguous in offset; expired ones count as missing without being removed here
-    // (readers do not write), so the first usable entry must be since + 1.
+    // Every offset after `since` must be there: expired entries count as missing without being removed
+    // here (readers do not write), and a cluster's history may lack an update its node never got.
     const qint64 oldestAllowed = m_clock.nowMs() - m_ttlMs;
     const CircularBuffer<HistoryEntry> &entries = stream->entries;
+    qint64 expected = since + 1;
     for (const HistoryEntry &entry : entries) {
         if (entry.offset <= since)
             continue;
-        if (recovery.entries.isEmpty() && (entry.offset != since + 1 || entry.timestampMs < oldestAllowed))
+        if (entry.offset != expected || (recovery.entries.isEmpty() && entry.timestampMs < oldestAllowed)) {
+            recovery.entries.clear();
             return recovery;
+        }
         recovery.entries.append(entry);
+        ++expected;
     }
     recovery.recoverable = !recovery.entries.isEmpty() && recovery.entries.last().offset == recovery.currentOffset;
     if (!recovery.recoverable)

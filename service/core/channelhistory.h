@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace wsinfra {
 
@@ -35,6 +36,12 @@ public:
     HistoryEntry append(qint64 billId, const QString &messageId, qint64 timestampMs,
                         const std::function<QString(qint64 offset)> &encode);
 
+    /// Stores an update whose offset and sequence were assigned elsewhere (by the cluster), building
+    /// its frame with `encode(offset)`. Only an offset above the bill's last one is stored (offsets
+    /// may skip: an update the node never learnt of); anything else is a repeat and gives nothing.
+    std::optional<HistoryEntry> insert(qint64 billId, qint64 offset, qint64 sequence, const QString &messageId,
+                                       qint64 timestampMs, const std::function<QString(qint64 offset)> &encode);
+
     /// The offset of the last update of the bill (0 when none).
     qint64 currentOffset(qint64 billId) const;
 
@@ -52,6 +59,8 @@ public:
     Recovery sinceSequence(qint64 billId, qint64 sequence) const;
     /// The sequence of the last update of any bill (0 when none).
     qint64 currentSequence() const;
+    /// Every bill's last offset (bills whose entries are all gone included).
+    QHash<qint64, qint64> lastOffsets() const;
 
     /// Drops expired entries of every bill; returns how many were dropped.
     qsizetype pruneExpired();

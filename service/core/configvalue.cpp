@@ -1,6 +1,8 @@
 // configvalue.cpp: parsing, checking and formatting of one configuration value (see configvalue.h).
 #include "core/configvalue.h"
 
+#include "cluster/redisendpoint.h"
+
 #include "protocol/codes.h"
 
 #include <QHostAddress>
@@ -90,21 +92,10 @@ bool isIpAddress(const QString &text)
     return address.protocol() != QAbstractSocket::IPv4Protocol || address.toString() == text;
 }
 
+// The one reader of REDIS_URL is the cluster's: what it accepts is what the option accepts.
 bool isRedisUrl(const QString &text)
 {
-    if (text.isEmpty())
-        return true;
-    if (!text.startsWith("redis://"_L1))
-        return false;
-    const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty() || url.hasFragment() || url.port() == 0)
-        return false;
-    // The path, if any, is the database number.
-    const QString path = url.path();
-    if (path.isEmpty() || path == "/"_L1)
-        return true;
-    const std::optional<qint64> database = parseInteger(QStringView(path).sliced(1));
-    return database && *database >= 0 && *database <= INT_MAX && path.size() <= 11;
+    return text.isEmpty() || parseRedisUrl(text).ok();
 }
 
 bool isPriorityOrder(const QString &text)

@@ -1,6 +1,8 @@
 #include "core/service.h"
 
 #include "auth/jwtverifier.h"
+#include "cluster/redisbroker.h"
+#include "cluster/redisendpoint.h"
 #include "core/broker.h"
 #include "core/channelhistory.h"
 #include "core/connectionmanager.h"
@@ -23,6 +25,8 @@
 #include "transport/frontdoor.h"
 #include "transport/httpapi.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QThread>
@@ -69,6 +73,22 @@ ShardSettings shardSettingsOf(const ServiceConfig &config)
             settings.corsOrigins.append(origin.trimmed().toUtf8());
     }
     return settings;
+}
+
+QByteArray compactJson(const QJsonValue &value)
+{
+    // A JSON text of any value: QJsonDocument takes objects and arrays only, so wrap and unwrap.
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+Service::PublishResult publishResult(const QString &messageId, qint64 offset, bool duplicate = false)
+{
+    Service::PublishResult result;
+    result.messageId = messageId;
+    result.offset = offset;
+    result.duplicate = duplicate;
+    return result;
 }
 
 int ioThreadsOf(const ServiceConfig &config)
@@ -125,8 +145,23 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
                                                     config.degradationShedPercent};
     m_degradation =
         new ProgressiveDegradation(baseline, *m_history, *m_deduplicator, *m_inbox, *m_shards, *m_events, this);
-    m_broker = new LocalBroker(this);
-    connect(m_broker, &Broker::remotePublication, this, &Service::deliverRemote);
+    if (config.redisUrl.isEmpty()) {
+        m_broker = new LocalBroker(this);
+    } else {
+        RedisBroker::Settings cluster;
+        cluster.endpoint = parseRedisUrl(config.redisUrl).value(); // checked with the configuration
+        cluster.nodeId = m_nodeId;
+        cluster.timeoutMs = int(config.redisTimeoutMs);
+        cluster.reconnectDelayMs = int(config.redisRetryDelayMs);
+        cluster.historySize = config.historySize;
+        cluster.historyTtlMs = config.historyTtlMs;
+        cluster.compression = {config.redisEnableCompression, qsizetype(config.redisCompressionThreshold)};
+        cluster.maxPayloadBytes = qsizetype(config.maxHttpBodyBytes);
+        m_broker = new RedisBroker(
+            cluster, [history = m_history.get()](qint64 billId) { return history->currentOffset(billId); }, this);
+    }
+    connect(m_broker, &Broker::sharedPublication, this, &Service::deliverShared);
+    connect(m_broker, &Broker::connectionChanged, this, &Service::clusterConnectionChanged);
 }
 
 Service::~Service()
@@ -160,6 +195,8 @@ bool Service::initialize()
         return false;
     }
     m_shards->start();
+    if (auto *cluster = qobject_cast<RedisBroker *>(m_broker))
+        cluster->start();
     // Degradation reaches into the shards: only once they run (the first check came before).
     connect(m_memory, &MemoryManager::checked, m_degradation, &ProgressiveDegradation::update);
     m_degradation->update(m_memory->level());
@@ -243,15 +280,112 @@ QString Service::nextMessageId()
     return m_nodeId + u'-' + QString::number(++m_messageSerial, 36);
 }
 
-void Service::publish(const Publication &publication, DeliveredCallback delivered)
+void Service::deliverLocally(const Publication &publication, PublishResult result, PublishedCallback done)
 {
-    m_shards->deliver(publication, std::move(delivered));
-    m_broker->publish(publication);
+    if (!done) {
+        m_shards->deliver(publication, {});
+        return;
+    }
+    m_shards->deliver(publication, [result = std::move(result), done = std::move(done)](int delivered) mutable {
+        result.delivered = delivered;
+        done(result);
+    });
 }
 
-void Service::deliverRemote(const Publication &publication)
+std::optional<bool> Service::share(const Publication &publication, const QJsonValue &payload)
 {
-    m_shards->deliver(publication);
+    if (!m_broker->isClustered())
+        return std::nullopt;
+    SharedPublication shared;
+    shared.kind = publication.kind;
+    shared.messageId = publication.messageId;
+    shared.timestampMs = publication.timestampMs;
+    shared.userId = publication.userId;
+    shared.payload = compactJson(payload);
+    const bool handed = m_broker->publish(shared);
+    if (!handed)
+        ++m_unsharedPublishes;
+    return handed;
+}
+
+void Service::deliverShared(const SharedPublication &shared, bool deliver)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(u"[%1]"_s.arg(QString::fromUtf8(shared.payload)).toUtf8());
+    if (!document.isArray() || document.array().size() != 1) {
+        qCWarning(lcService) << "ignored a cluster publication whose payload is not JSON:" << shared.messageId;
+        return;
+    }
+    const QJsonValue payload = document.array().at(0);
+    Publication publication;
+    publication.kind = shared.kind;
+    publication.messageId = shared.messageId;
+    publication.timestampMs = shared.timestampMs;
+    switch (shared.kind) {
+    case Publication::Kind::BillUpdate: {
+        const std::optional<HistoryEntry> entry = m_history->insert(
+            shared.billId, shared.offset, shared.sequence, shared.messageId, shared.timestampMs, [&](qint64 offset) {
+                return ServerMessage::encode(
+                    ServerMessage::billUpdate(shared.billId, offset, shared.messageId, shared.timestampMs, payload));
+            });
+        const std::optional<AwaitedUpdate> awaited = m_awaitedUpdates.contains(shared.messageId)
+                                                         ? std::optional(m_awaitedUpdates.take(shared.messageId))
+                                                         : std::nullopt;
+        publication.billId = shared.billId;
+        publication.offset = shared.offset;
+        publication.sequence = shared.sequence;
+        PublishResult result = publishResult(shared.messageId, shared.offset);
+        result.shared = true;
+        if (!entry) {
+            // This node numbered that offset itself while Redis was away: the cluster's update loses.
+            qCWarning(lcService) << "bill" << shared.billId << "offset" << shared.offset
+                                 << "was already taken on this node; the cluster's update is not delivered here";
+            if (awaited && awaited->done)
+                awaited->done(result);
+            return;
+        }
+        publication.frame = entry->frame;
+        if (awaited)
+            rememberPublish(awaited->scopeKey, publication);
+        if (deliver)
+            deliverLocally(publication, result, awaited ? awaited->done : PublishedCallback());
+        else if (awaited && awaited->done)
+            awaited->done(result);
+        return;
+    }
+    case Publication::Kind::Notification:
+        publication.userId = shared.userId;
+        publication.frame =
+            ServerMessage::encode(ServerMessage::notification(shared.messageId, shared.timestampMs, payload));
+        break;
+    case Publication::Kind::Broadcast:
+        publication.frame =
+            ServerMessage::encode(ServerMessage::broadcast(shared.messageId, shared.timestampMs, payload));
+        break;
+    }
+    if (deliver)
+        m_shards->deliver(publication, {});
+}
+
+void Service::clusterConnectionChanged(bool connected)
+{
+    evaluateHealth();
+    if (!connected) {
+        const QString message =
+            m_broker->lastError() + u"; publishes reach this node's clients only until it is back"_s;
+        m_events->append(EventLog::Level::Warning, u"cluster"_s, message);
+        qCWarning(lcService).noquote() << message;
+        return;
+    }
+    // Offsets this node has seen (or given itself while Redis was away) are never given again, even by
+    // a Redis that lost its data; sent before any publish of this node on the same connection.
+    m_broker->reserveLocalNumbers(m_history->lastOffsets(), m_history->currentSequence());
+    QString message = u"connected to Redis: publishes are shared with the cluster"_s;
+    if (m_unsharedPublishes > 0) {
+        message += u"; %1 publishes made while it was away reached this node's clients only"_s.arg(m_unsharedPublishes);
+        m_unsharedPublishes = 0;
+    }
+    m_events->append(EventLog::Level::Info, u"cluster"_s, message);
+    qCInfo(lcService).noquote() << message;
 }
 
 void Service::memoryLevelChanged(int level, int previous)
@@ -286,18 +420,21 @@ Publication Service::newPublication(Publication::Kind kind, bool toEveryone)
     return publication;
 }
 
-std::optional<Service::PublishResult> Service::findDuplicate(const QString &scopeKey, DeliveredCallback &delivered)
+bool Service::answerDuplicate(const QString &scopeKey, const PublishedCallback &done)
 {
     if (scopeKey.isEmpty())
-        return std::nullopt;
+        return false;
     const std::optional<Deduplicator::Remembered> original = m_deduplicator->find(scopeKey);
     if (!original)
-        return std::nullopt;
+        return false;
     m_statistics->common().duplicateMessage();
-    if (delivered) // later, as for a real publish: the caller may only now store the result
+    PublishResult result = publishResult(original->messageId, original->offset, true);
+    if (m_broker->isClustered())
+        result.shared = true;
+    if (done) // later, as for a real publish: the caller may only now store the result
         QMetaObject::invokeMethod(
-            this, [delivered = std::move(delivered)] { delivered(0); }, Qt::QueuedConnection);
-    return PublishResult{original->messageId, original->offset, true};
+            this, [done, result] { done(result); }, Qt::QueuedConnection);
+    return true;
 }
 
 void Service::rememberPublish(const QString &scopeKey, const Publication &publication)
@@ -306,14 +443,56 @@ void Service::rememberPublish(const QString &scopeKey, const Publication &public
         m_deduplicator->remember(scopeKey, {publication.messageId, publication.offset, publication.timestampMs});
 }
 
-Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonValue &update,
-                                                    DeliveredCallback delivered, const QString &idempotencyKey)
+void Service::broadcastBillUpdate(qint64 billId, const QJsonValue &update, PublishedCallback done,
+                                  const QString &idempotencyKey)
 {
     const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::billScope(billId, idempotencyKey);
-    if (const std::optional<PublishResult> original = findDuplicate(scopeKey, delivered))
-        return *original;
+    if (answerDuplicate(scopeKey, done))
+        return;
     Publication publication = newPublication(Publication::Kind::BillUpdate, false);
     publication.billId = billId;
+    if (m_broker->isClustered() && m_broker->isConnected()) {
+        // The cluster numbers it; it comes back through deliverShared, on every node.
+        BillUpdateRequest request;
+        request.publication.kind = Publication::Kind::BillUpdate;
+        request.publication.messageId = publication.messageId;
+        request.publication.timestampMs = publication.timestampMs;
+        request.publication.billId = billId;
+        request.publication.payload = compactJson(update);
+        request.dedupeKey = scopeKey;
+        request.dedupeWindowMs = m_config.dedupeWindowMs;
+        m_awaitedUpdates.insert(publication.messageId, AwaitedUpdate{done, scopeKey});
+        const QString messageId = publication.messageId;
+        m_broker->publishBillUpdate(request, this, [this, messageId, billId](const Result<BillUpdateOutcome> &outcome) {
+            const auto awaited = m_awaitedUpdates.constFind(messageId);
+            if (awaited == m_awaitedUpdates.cend())
+                return; // delivered here already
+            const bool numbered = outcome && !outcome->duplicate;
+            // Numbered but not delivered yet: it waits for an earlier update (a gap) and is answered when
+            // delivered here; unless this node has that offset already (a Redis that lost its data).
+            if (numbered && m_history->currentOffset(billId) < outcome->offset)
+                return;
+            const PublishedCallback done = awaited->done;
+            m_awaitedUpdates.erase(awaited);
+            if (!done)
+                return;
+            if (numbered) {
+                done(Error{QString(ErrorCode::Unavailable),
+                           u"Redis gave offset %1 of bill %2 a second time; publish again"_s.arg(outcome->offset)
+                               .arg(billId)});
+            } else if (!outcome) {
+                done(Error{QString(ErrorCode::Unavailable),
+                           u"Redis did not confirm the bill update (%1); it may have been published: publish "
+                           u"again with the same idempotency key to be sure"_s.arg(outcome.error().message)});
+            } else {
+                m_statistics->common().duplicateMessage();
+                PublishResult result = publishResult(outcome->messageId, outcome->offset, true);
+                result.shared = true;
+                done(result);
+            }
+        });
+        return;
+    }
     const HistoryEntry entry =
         m_history->append(billId, publication.messageId, publication.timestampMs, [&](qint64 offset) {
             return ServerMessage::encode(
@@ -323,41 +502,45 @@ Service::PublishResult Service::broadcastBillUpdate(qint64 billId, const QJsonVa
     publication.sequence = entry.sequence;
     publication.frame = entry.frame;
     rememberPublish(scopeKey, publication);
-    publish(publication, std::move(delivered));
-    return {publication.messageId, publication.offset};
+    PublishResult result = publishResult(publication.messageId, publication.offset);
+    if (m_broker->isClustered()) {
+        // Redis is away: numbered here, for this node's clients only.
+        result.shared = false;
+        ++m_unsharedPublishes;
+    }
+    deliverLocally(publication, result, std::move(done));
 }
 
-Service::PublishResult Service::sendUserNotification(const QString &userId, const QJsonValue &notification,
-                                                     DeliveredCallback delivered, const QString &idempotencyKey)
+void Service::sendUserNotification(const QString &userId, const QJsonValue &notification, PublishedCallback done,
+                                   const QString &idempotencyKey)
 {
     const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::userScope(userId, idempotencyKey);
-    if (const std::optional<PublishResult> original = findDuplicate(scopeKey, delivered))
-        return *original;
+    if (answerDuplicate(scopeKey, done))
+        return;
     Publication publication = newPublication(Publication::Kind::Notification, false);
     publication.userId = userId;
     publication.frame = ServerMessage::encode(
         ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
     rememberPublish(scopeKey, publication);
     // Kept before the shards deliver it: a client connecting meanwhile gets it from one or the other.
-    const bool stored = m_inbox->store(userId, publication.messageId, publication.timestampMs, publication.frame);
-    publish(publication, std::move(delivered));
-    PublishResult result{publication.messageId, 0};
-    result.stored = stored;
-    return result;
+    PublishResult result = publishResult(publication.messageId, 0);
+    result.stored = m_inbox->store(userId, publication.messageId, publication.timestampMs, publication.frame);
+    result.shared = share(publication, notification);
+    deliverLocally(publication, result, std::move(done));
 }
 
-Service::PublishResult Service::broadcastToAll(const QJsonValue &message, DeliveredCallback delivered,
-                                               const QString &idempotencyKey)
+void Service::broadcastToAll(const QJsonValue &message, PublishedCallback done, const QString &idempotencyKey)
 {
     const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::broadcastScope(idempotencyKey);
-    if (const std::optional<PublishResult> original = findDuplicate(scopeKey, delivered))
-        return *original;
+    if (answerDuplicate(scopeKey, done))
+        return;
     Publication publication = newPublication(Publication::Kind::Broadcast, true);
     publication.frame =
         ServerMessage::encode(ServerMessage::broadcast(publication.messageId, publication.timestampMs, message));
     rememberPublish(scopeKey, publication);
-    publish(publication, std::move(delivered));
-    return {publication.messageId, 0};
+    PublishResult result = publishResult(publication.messageId, 0);
+    result.shared = share(publication, message);
+    deliverLocally(publication, result, std::move(done));
 }
 
 void Service::handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
@@ -427,6 +610,7 @@ void Service::evaluateHealth()
     inputs.maxConnections = m_config.maxConnections;
     inputs.slowConsumers = m_statistics->slowConsumerCount();
     inputs.brokerConnected = m_broker->isConnected();
+    inputs.brokerError = m_broker->lastError();
     inputs.shuttingDown = m_shuttingDown;
     const HealthStatus previous = std::exchange(m_health, HealthChecker(thresholds).evaluate(inputs));
     if (previous.status == m_health.status)

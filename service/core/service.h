@@ -1,10 +1,13 @@
 #pragma once
 
+#include "core/broker.h"
 #include "core/publication.h"
 #include "core/serviceconfig.h"
 #include "monitoring/metricsreporter.h"
+#include "protocol/result.h"
 #include "protocol/servicestats.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -17,7 +20,6 @@
 
 namespace wsinfra {
 
-class Broker;
 struct HttpRequest;
 struct HttpResponse;
 class ChannelHistory;
@@ -64,25 +66,31 @@ public:
         qint64 offset = 0;      ///< bill updates only
         bool duplicate = false; ///< a repeated idempotency key: the original answer, nothing was sent
         bool stored = false;    ///< notifications only: kept in the user's inbox until acknowledged
+        int delivered = 0;      ///< connections of this node it was handed to
+        /// Nodes of a cluster: whether the other nodes got it too (false: Redis was unreachable and
+        /// only this node's clients did). Unset on a single node.
+        std::optional<bool> shared;
     };
-    using DeliveredCallback = std::function<void(int delivered)>;
+    /// The outcome of a publish, on the service's thread after the call returned: the result once
+    /// this node's shards have handed it on, or why it could not be published (a clustered node whose
+    /// Redis did not confirm a bill update: error code "unavailable"; it may have been published).
+    using PublishedCallback = std::function<void(const Result<PublishResult> &outcome)>;
 
     // The publishes take an optional idempotency key (empty: none). A key already used for the same
-    // target within the dedupe window (DEDUPE_WINDOW, remembered on this node, at most
-    // DEDUPE_CACHE_SIZE keys) returns the original message id and offset with `duplicate` set,
-    // and nothing is delivered or stored; `delivered` then runs with 0, after the call has returned.
+    // target within the dedupe window (DEDUPE_WINDOW; at most DEDUPE_CACHE_SIZE keys on each node,
+    // and for bill updates of a cluster in Redis) answers the original message id and offset with
+    // `duplicate` set, and nothing is delivered or stored.
 
-    /// Sends an update to every subscriber of the bill and stores it in the bill's history.
-    /// `delivered` runs once every shard has handed it to its subscribers.
-    PublishResult broadcastBillUpdate(qint64 billId, const QJsonValue &update, DeliveredCallback delivered = {},
-                                      const QString &idempotencyKey = {});
+    /// Sends an update to every subscriber of the bill (on every node of a cluster) and stores it in
+    /// the bill's history; a cluster agrees on its offset.
+    void broadcastBillUpdate(qint64 billId, const QJsonValue &update, PublishedCallback done = {},
+                             const QString &idempotencyKey = {});
     /// Sends a notification to every live connection of the user and, unless the inbox is off, keeps it
     /// in the user's inbox until a client acknowledges it: each new connection of the user gets it again.
-    PublishResult sendUserNotification(const QString &userId, const QJsonValue &notification,
-                                       DeliveredCallback delivered = {}, const QString &idempotencyKey = {});
+    void sendUserNotification(const QString &userId, const QJsonValue &notification, PublishedCallback done = {},
+                              const QString &idempotencyKey = {});
     /// Sends a message to every connection.
-    PublishResult broadcastToAll(const QJsonValue &message, DeliveredCallback delivered = {},
-                                 const QString &idempotencyKey = {});
+    void broadcastToAll(const QJsonValue &message, PublishedCallback done = {}, const QString &idempotencyKey = {});
 
     /// An Engine.IO long-polling request of a Socket.IO client, answered by the shard of its session.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
@@ -119,12 +127,18 @@ private:
     QString nextMessageId();
     /// A publication of `kind` with a fresh message id and timestamp, counted as published.
     Publication newPublication(Publication::Kind kind, bool toEveryone);
-    void publish(const Publication &publication, DeliveredCallback delivered);
-    /// The original answer when `scopeKey` (empty: no idempotency key) was published within the
-    /// dedupe window; it is counted, and `delivered` runs with 0.
-    std::optional<PublishResult> findDuplicate(const QString &scopeKey, DeliveredCallback &delivered);
+    /// Hands `publication` to the shards; `done` gets `result` with the delivered count.
+    void deliverLocally(const Publication &publication, PublishResult result, PublishedCallback done);
+    /// Whether `scopeKey` (empty: no idempotency key) was published within the dedupe window; if so
+    /// it is counted and `done` gets the original answer.
+    bool answerDuplicate(const QString &scopeKey, const PublishedCallback &done);
     void rememberPublish(const QString &scopeKey, const Publication &publication);
-    void deliverRemote(const Publication &publication);
+    /// Notifications and broadcasts: tells the cluster, if any; the result's `shared`.
+    std::optional<bool> share(const Publication &publication, const QJsonValue &payload);
+    /// A publication of the cluster: stored (bill updates) and delivered to this node's clients.
+    void deliverShared(const SharedPublication &publication, bool deliver);
+    /// Redis came or went.
+    void clusterConnectionChanged(bool connected);
     /// Memory emergency refuses new clients; every change is logged.
     void memoryLevelChanged(int level, int previous);
     /// Evaluates health now; a change of status is logged to the event log and signalled.
@@ -155,6 +169,16 @@ private:
     QString m_errorString;
     bool m_shuttingDown = false;
     HealthStatus m_health;
+    /// Bill updates of this node waiting to come back from the cluster with their offset.
+    struct AwaitedUpdate
+    {
+        PublishedCallback done;
+        QString scopeKey;
+    };
+    QHash<QString, AwaitedUpdate> m_awaitedUpdates;
+    /// While Redis is away: bills numbered here (bill -> last offset) and the last sequence, to be
+    /// reserved in the cluster when it is back; and how many publishes reached this node only.
+    qint64 m_unsharedPublishes = 0;
 };
 
 } // namespace wsinfra

@@ -58,6 +58,10 @@ struct ServiceConfig
     int dedupeCacheSize = 10000;
     qint64 dedupeWindowMs = 300000;
     QString redisUrl; // empty = single node
+    qint64 redisTimeoutMs = 2000;
+    qint64 redisRetryDelayMs = 100;
+    bool redisEnableCompression = true;
+    qint64 redisCompressionThreshold = 1024;
     qint64 shutdownTimeoutMs = 10000;
     qint64 maxHttpBodyBytes = 1048576;
     qint64 requestHeadTimeoutMs = 10000;

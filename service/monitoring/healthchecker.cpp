@@ -47,7 +47,8 @@ HealthStatus HealthChecker::evaluate(const Inputs &inputs) const
                 .arg(inputs.activeConnections));
     }
     if (!inputs.brokerConnected)
-        health.warnings.append(u"cluster broker unreachable: delivering to local clients only"_s);
+        health.warnings.append((inputs.brokerError.isEmpty() ? u"cluster broker unreachable"_s : inputs.brokerError) +
+                               u": publishes reach this node's clients only"_s);
     if (inputs.shuttingDown)
         health.errors.append(u"shutting down"_s);
 

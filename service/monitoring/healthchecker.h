@@ -29,6 +29,7 @@ public:
         qint64 maxConnections = 1;
         qint64 slowConsumers = 0; ///< connections over their outbound budget now
         bool brokerConnected = true;
+        QString brokerError; ///< why the broker cannot reach the cluster (shown in the warning)
         bool shuttingDown = false;
     };
 

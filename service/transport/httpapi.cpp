@@ -21,6 +21,23 @@ namespace wsinfra {
 
 namespace {
 
+// 200 with what a publish did ({message_id, delivered, duplicate}, `extra`, and `cluster` on a
+// clustered node), or 503 when the cluster could not take it.
+void respondPublished(const HttpServerConnection::Respond &respond, const Result<Service::PublishResult> &outcome,
+                      QJsonObject extra)
+{
+    if (!outcome) {
+        respond(HttpResponse::error(503, outcome.error().code, outcome.error().message));
+        return;
+    }
+    extra.insert(u"message_id"_s, outcome->messageId);
+    extra.insert(u"delivered"_s, outcome->delivered);
+    extra.insert(u"duplicate"_s, outcome->duplicate);
+    if (outcome->shared)
+        extra.insert(u"cluster"_s, *outcome->shared);
+    respond(HttpResponse::json(200, extra));
+}
+
 constexpr int DefaultPageSize = 100;
 constexpr int MaxPageSize = 1000;
 constexpr qint64 MaxBillId = (qint64(1) << 53) - 1;
@@ -339,15 +356,11 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
         if (billId == 0)
             return respond(
                 HttpResponse::error(400, ErrorCode::BadRequest, u"bill id must be an integer from 1 to 2^53-1"_s));
-        auto result = std::make_shared<Service::PublishResult>();
-        *result = m_service.broadcastBillUpdate(
+        m_service.broadcastBillUpdate(
             billId, body,
-            [respond, result, billId](int delivered) {
-                respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
-                                                            {u"bill_id"_s, billId},
-                                                            {u"offset"_s, result->offset},
-                                                            {u"delivered"_s, delivered},
-                                                            {u"duplicate"_s, result->duplicate}}));
+            [respond, billId](const Result<Service::PublishResult> &outcome) {
+                respondPublished(respond, outcome,
+                                 {{u"bill_id"_s, billId}, {u"offset"_s, outcome ? outcome->offset : 0}});
             },
             *idempotencyKey);
         return;
@@ -356,26 +369,16 @@ void HttpApi::publish(const HttpRequest &request, const QList<QByteArray> &segme
         const QString userId = QString::fromUtf8(segments.at(1));
         if (userId.isEmpty())
             return respond(notFound(request));
-        auto result = std::make_shared<Service::PublishResult>();
-        *result = m_service.sendUserNotification(
+        m_service.sendUserNotification(
             userId, body,
-            [respond, result](int delivered) {
-                respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
-                                                            {u"delivered"_s, delivered},
-                                                            {u"stored"_s, result->stored},
-                                                            {u"duplicate"_s, result->duplicate}}));
+            [respond](const Result<Service::PublishResult> &outcome) {
+                respondPublished(respond, outcome, {{u"stored"_s, outcome ? outcome->stored : false}});
             },
             *idempotencyKey);
         return;
     }
-    auto result = std::make_shared<Service::PublishResult>();
-    *result = m_service.broadcastToAll(
-        body,
-        [respond, result](int delivered) {
-            respond(HttpResponse::json(200, QJsonObject{{u"message_id"_s, result->messageId},
-                                                        {u"delivered"_s, delivered},
-                                                        {u"duplicate"_s, result->duplicate}}));
-        },
+    m_service.broadcastToAll(
+        body, [respond](const Result<Service::PublishResult> &outcome) { respondPublished(respond, outcome, {}); },
         *idempotencyKey);
 }
 

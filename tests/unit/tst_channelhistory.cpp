@@ -20,6 +20,38 @@ private:
     }
 
 private slots:
+    // The cluster numbers updates: stored as given, in order, repeats and older offsets refused, gaps
+    // kept (recovery across one is refused as lost).
+    void insertKeepsTheClustersNumbers()
+    {
+        ManualClock clock;
+        ChannelHistory history(10, 60'000, clock);
+        const auto encode = [](qint64 offset) { return u"frame %1"_s.arg(offset); };
+        const std::optional<HistoryEntry> first = history.insert(7, 3, 100, u"m3"_s, clock.nowMs(), encode);
+        QVERIFY(first);
+        QCOMPARE(first->offset, 3);
+        QCOMPARE(first->sequence, 100);
+        QCOMPARE(first->frame, u"frame 3"_s);
+        QCOMPARE(history.currentOffset(7), 3);
+        QCOMPARE(history.currentSequence(), 100);
+        QVERIFY(!history.insert(7, 3, 101, u"again"_s, clock.nowMs(), encode)); // a repeat
+        QVERIFY(!history.insert(7, 2, 99, u"older"_s, clock.nowMs(), encode));
+        QVERIFY(history.insert(7, 4, 105, u"m4"_s, clock.nowMs(), encode));
+        QVERIFY(history.insert(7, 6, 107, u"m6"_s, clock.nowMs(), encode)); // 5 never came
+        QVERIFY(history.insert(8, 1, 106, u"b8"_s, clock.nowMs(), encode));
+        QCOMPARE(history.currentSequence(), 107);
+        QCOMPARE(history.entryCount(), 4);
+        const ChannelHistory::Recovery fromThree = history.since(7, 3);
+        QVERIFY(!fromThree.recoverable); // 5 is missing
+        const ChannelHistory::Recovery fromFive = history.since(7, 5);
+        QVERIFY(fromFive.recoverable);
+        QCOMPARE(fromFive.entries.size(), 1);
+        QCOMPARE(fromFive.entries.at(0).messageId, u"m6"_s);
+        QCOMPARE(history.lastOffsets(), (QHash<qint64, qint64>{{7, 6}, {8, 1}}));
+        // A local append continues after the cluster's numbers.
+        QCOMPARE(history.append(7, u"local"_s, clock.nowMs(), encode).offset, 7);
+    }
+
     void offsetsStartAtOneAndGrowPerBill()
     {
         ManualClock clock;

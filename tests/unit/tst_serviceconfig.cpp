@@ -94,6 +94,14 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.dedupeWindowMs);
     if (key == "redisUrl"_L1)
         return c.redisUrl;
+    if (key == "redisTimeout"_L1)
+        return n(c.redisTimeoutMs);
+    if (key == "redisRetryDelayOnFailover"_L1)
+        return n(c.redisRetryDelayMs);
+    if (key == "redisEnableCompression"_L1)
+        return c.redisEnableCompression ? u"true"_s : u"false"_s;
+    if (key == "redisCompressionThreshold"_L1)
+        return n(c.redisCompressionThreshold);
     if (key == "shutdownTimeout"_L1)
         return n(c.shutdownTimeoutMs);
     if (key == "maxHttpBody"_L1)
@@ -178,6 +186,10 @@ QStringList allEnvironmentNames()
             u"DEDUPE_CACHE_SIZE"_s,
             u"DEDUPE_WINDOW"_s,
             u"REDIS_URL"_s,
+            u"REDIS_TIMEOUT"_s,
+            u"REDIS_RETRY_DELAY"_s,
+            u"REDIS_ENABLE_COMPRESSION"_s,
+            u"REDIS_COMPRESSION_THRESHOLD"_s,
             u"WSINFRA_SHUTDOWN_TIMEOUT"_s,
             u"WSINFRA_MAX_HTTP_BODY"_s,
             u"WSINFRA_REQUEST_HEAD_TIMEOUT"_s,
@@ -300,6 +312,10 @@ private slots:
             {"dedupeCacheSize", "10000"},
             {"dedupeWindow", "300000"},
             {"redisUrl", ""},
+            {"redisTimeout", "2000"},
+            {"redisRetryDelayOnFailover", "100"},
+            {"redisEnableCompression", "true"},
+            {"redisCompressionThreshold", "1024"},
             {"shutdownTimeout", "10000"},
             {"maxHttpBody", "1048576"},
             {"requestHeadTimeout", "10000"},
@@ -924,7 +940,7 @@ private slots:
         QTest::newRow("no scheme") << u"localhost:6379"_s << false;
         QTest::newRow("http") << u"http://localhost:6379"_s << false;
         QTest::newRow("rediss") << u"rediss://localhost"_s << false;
-        QTest::newRow("upper scheme") << u"REDIS://localhost"_s << false;
+        QTest::newRow("upper scheme (schemes are case-insensitive)") << u"REDIS://localhost"_s << true;
         QTest::newRow("no host") << u"redis://"_s << false;
         QTest::newRow("only path") << u"redis:///0"_s << false;
         QTest::newRow("port too big") << u"redis://h:65536"_s << false;
