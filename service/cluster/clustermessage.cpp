@@ -2,6 +2,7 @@
 
 #include "cluster/redisreply.h"
 #include "protocol/codes.h"
+#include "util/decimal.h"
 
 #include <QList>
 #include <QtEndian>
@@ -23,22 +24,12 @@ Error invalid(const QString &message)
     return Error{QString(ErrorCode::BadRequest), u"cluster message: "_s + message};
 }
 
-// A decimal integer without sign or blanks, 0 to 2^63-1.
 bool parseCount(QByteArrayView text, qint64 &value)
 {
-    if (text.isEmpty() || text.size() > 19)
-        return false;
-    qint64 result = 0;
-    for (const char c : text) {
-        if (c < '0' || c > '9')
-            return false;
-        const int digit = c - '0';
-        if (result > (std::numeric_limits<qint64>::max() - digit) / 10)
-            return false;
-        result = result * 10 + digit;
-    }
-    value = result;
-    return true;
+    const std::optional<qint64> number = parseDecimal(text);
+    if (number)
+        value = *number;
+    return number.has_value();
 }
 
 // The ids of nodes and messages are ours: short, printable ASCII.

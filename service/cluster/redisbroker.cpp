@@ -1,6 +1,7 @@
 #include "cluster/redisbroker.h"
 
 #include "protocol/codes.h"
+#include "util/decimal.h"
 
 #include <QLoggingCategory>
 
@@ -46,7 +47,29 @@ end
 return #KEYS
 )lua";
 
-constexpr qint64 LearnBatch = 200; // keys per SCAN
+// A node's heartbeat, on Redis's clock: renews its place (and its presence key) in the set of live
+// nodes, removes the dead ones with their presence, answers the live nodes with their presence
+// versions. KEYS: live-node set, version hash. ARGV: this node, TTL (ms), presence key prefix and suffix.
+constexpr char HeartbeatScript[] = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', ARGV[3] .. ARGV[1] .. ARGV[4], ARGV[2])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('DEL', ARGV[3] .. id .. ARGV[4])
+end
+local live = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')) do
+  live[#live + 1] = id
+  live[#live + 1] = redis.call('HGET', KEYS[2], id) or ''
+end
+return live
+)lua";
+
+constexpr qint64 LearnBatch = 200;       // keys per SCAN
+constexpr qsizetype PresenceChunk = 500; // users per HSET
 
 RedisClient::Options clientOptions(const RedisBroker::Settings &settings, const QString &role)
 {
@@ -100,6 +123,8 @@ RedisBroker::RedisBroker(const Settings &settings, CurrentOffset currentOffset, 
     connect(m_subscriber, &RedisClient::message, this, &RedisBroker::onChannelMessage);
     m_gapTimer.setInterval(std::max(10, settings.gapWaitMs / 2));
     connect(&m_gapTimer, &QTimer::timeout, this, &RedisBroker::checkGaps);
+    m_presenceTimer.setInterval(PresenceIntervalMs);
+    connect(&m_presenceTimer, &QTimer::timeout, this, &RedisBroker::heartbeat);
 }
 
 RedisBroker::~RedisBroker() = default;
@@ -108,6 +133,7 @@ void RedisBroker::start()
 {
     m_commands->start();
     m_subscriber->start();
+    m_presenceTimer.start();
 }
 
 QString RedisBroker::lastError() const
@@ -132,6 +158,11 @@ void RedisBroker::updateConnected()
     m_connected = connected;
     qCInfo(lcBroker).noquote() << (connected ? u"connected to "_s : u"lost "_s)
                                << m_settings.endpoint.toDisplayString();
+    if (!connected) {
+        // Unknown now: queries answer for this node only until Redis is back.
+        m_remote.clear();
+        mergeRemotePresence();
+    }
     emit connectionChanged(connected);
     if (!connected)
         return;
@@ -139,6 +170,9 @@ void RedisBroker::updateConnected()
     catchUp();
     if (!m_learntAll)
         learnAllBills("0");
+    // A Redis that restarted lost this node's presence.
+    writePresence();
+    heartbeat();
 }
 
 bool RedisBroker::publish(const SharedPublication &publication)
@@ -441,6 +475,175 @@ void RedisBroker::learnAllBills(const QByteArray &cursor)
             else
                 learnAllBills(next);
         });
+}
+
+qint64 RedisBroker::nodeTtlMs() const
+{
+    return std::max<qint64>(3 * PresenceIntervalMs, 3LL * m_settings.timeoutMs);
+}
+
+QByteArray RedisBroker::presenceKey(const QString &node) const
+{
+    return m_settings.keyPrefix + "node:" + node.toUtf8() + ":users";
+}
+
+QByteArray RedisBroker::encodePresence(const UserPresence &user)
+{
+    QList<qint64> bills(user.bills.cbegin(), user.bills.cend());
+    std::sort(bills.begin(), bills.end());
+    QByteArray value = QByteArray::number(user.connections) + ':';
+    for (qsizetype i = 0; i < bills.size(); ++i) {
+        if (i > 0)
+            value += ',';
+        value += QByteArray::number(bills.at(i));
+    }
+    return value;
+}
+
+std::optional<UserPresence> RedisBroker::decodePresence(QByteArrayView value)
+{
+    const qsizetype colon = value.indexOf(':');
+    if (colon <= 0)
+        return std::nullopt;
+    const std::optional<qint64> connections = parseDecimal(value.first(colon));
+    if (!connections || *connections < 1 || *connections > std::numeric_limits<int>::max())
+        return std::nullopt;
+    UserPresence user;
+    user.connections = int(*connections);
+    const QByteArrayView bills = value.sliced(colon + 1);
+    if (bills.isEmpty())
+        return user;
+    for (const QByteArray &bill : bills.toByteArray().split(',')) {
+        const std::optional<qint64> billId = parseDecimal(bill);
+        if (!billId || *billId < 1)
+            return std::nullopt;
+        user.bills.insert(*billId);
+    }
+    return user;
+}
+
+void RedisBroker::updatePresence(const PresenceSnapshot &local)
+{
+    m_localPresence = local;
+    if (m_connected)
+        writePresence();
+}
+
+void RedisBroker::writePresence()
+{
+    // Replaced as a whole in one transaction: a node reading it sees the old or the new users.
+    const QByteArray key = presenceKey(m_settings.nodeId);
+    const auto report = [](const Result<RedisReply> &reply) {
+        if (!reply)
+            qCWarning(lcBroker).noquote() << "could not share this node's users:" << reply.error().message;
+    };
+    m_commands->command({"MULTI"}, this, report);
+    m_commands->command({"DEL", key}, this, report);
+    QList<QByteArray> fields{"HSET", key};
+    for (auto it = m_localPresence.cbegin(); it != m_localPresence.cend(); ++it) {
+        fields << it.key().toUtf8() << encodePresence(*it);
+        if (fields.size() >= 2 + 2 * PresenceChunk) {
+            m_commands->command(fields, this, report);
+            fields = {"HSET", key};
+        }
+    }
+    if (fields.size() > 2)
+        m_commands->command(fields, this, report);
+    m_commands->command({"PEXPIRE", key, QByteArray::number(nodeTtlMs())}, this, report);
+    m_commands->command({"HSET", m_settings.keyPrefix + "presence:versions", m_settings.nodeId.toUtf8(),
+                         QByteArray::number(++m_presenceVersion)},
+                        this, report);
+    m_commands->command({"EXEC"}, this, report);
+}
+
+void RedisBroker::heartbeat()
+{
+    if (!m_connected)
+        return;
+    m_commands->command({"EVAL", HeartbeatScript, "2", m_settings.keyPrefix + "nodes",
+                         m_settings.keyPrefix + "presence:versions", m_settings.nodeId.toUtf8(),
+                         QByteArray::number(nodeTtlMs()), m_settings.keyPrefix + "node:", ":users"},
+                        this, [this](const Result<RedisReply> &reply) {
+                            if (!reply || !reply->isArray()) {
+                                qCWarning(lcBroker).noquote()
+                                    << "heartbeat failed:" << (reply ? u"bad answer"_s : reply.error().message);
+                                return;
+                            }
+                            QSet<QString> live;
+                            const QList<RedisReply> &pairs = reply->elements;
+                            for (qsizetype i = 0; i + 1 < pairs.size(); i += 2) {
+                                const QString node = QString::fromUtf8(pairs.at(i).string);
+                                if (node == m_settings.nodeId)
+                                    continue;
+                                live.insert(node);
+                                const QByteArray &version = pairs.at(i + 1).string;
+                                const auto known = m_remote.constFind(node);
+                                if (known == m_remote.cend() || known->version != version)
+                                    readPresence(node, version);
+                            }
+                            bool changed = false;
+                            for (auto it = m_remote.begin(); it != m_remote.end();) {
+                                if (live.contains(it.key())) {
+                                    ++it;
+                                    continue;
+                                }
+                                qCInfo(lcBroker).noquote() << "node" << it.key() << "is gone";
+                                it = m_remote.erase(it);
+                                changed = true;
+                            }
+                            if (changed)
+                                mergeRemotePresence();
+                        });
+}
+
+void RedisBroker::readPresence(const QString &node, const QByteArray &version)
+{
+    m_commands->command({"HGETALL", presenceKey(node)}, this, [this, node, version](const Result<RedisReply> &reply) {
+        if (!reply || !reply->isArray())
+            return; // read again at the next heartbeat
+        RemoteNode remote;
+        remote.version = version;
+        const QList<RedisReply> &pairs = reply->elements;
+        for (qsizetype i = 0; i + 1 < pairs.size(); i += 2) {
+            const std::optional<UserPresence> user = decodePresence(pairs.at(i + 1).string);
+            if (user)
+                remote.users.insert(QString::fromUtf8(pairs.at(i).string), *user);
+            else
+                ++m_malformed;
+        }
+        m_remote.insert(node, remote);
+        mergeRemotePresence();
+    });
+}
+
+void RedisBroker::mergeRemotePresence()
+{
+    m_remoteUsers.clear();
+    m_remoteSubscribers.clear();
+    for (const RemoteNode &node : std::as_const(m_remote)) {
+        for (auto it = node.users.cbegin(); it != node.users.cend(); ++it) {
+            UserPresence &user = m_remoteUsers[it.key()];
+            user.connections += it->connections;
+            user.bills.unite(it->bills);
+            for (qint64 billId : it->bills)
+                m_remoteSubscribers[billId].insert(it.key());
+        }
+    }
+}
+
+UserPresence RedisBroker::remoteUser(const QString &userId) const
+{
+    return m_remoteUsers.value(userId);
+}
+
+QStringList RedisBroker::remoteUsers() const
+{
+    return m_remoteUsers.keys();
+}
+
+QSet<QString> RedisBroker::remoteSubscribers(qint64 billId) const
+{
+    return m_remoteSubscribers.value(billId);
 }
 
 } // namespace wsinfra

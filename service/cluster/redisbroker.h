@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace wsinfra {
 
@@ -52,6 +53,9 @@ public:
     RedisBroker(const Settings &settings, CurrentOffset currentOffset, QObject *parent = nullptr);
     ~RedisBroker() override;
 
+    /// How often a node renews its place in the cluster and reads what changed on the others.
+    static constexpr int PresenceIntervalMs = 1000;
+
     /// Starts connecting (and reconnecting until destroyed).
     void start();
 
@@ -61,6 +65,18 @@ public:
     bool publish(const SharedPublication &publication) override;
     void publishBillUpdate(const BillUpdateRequest &request, QObject *context, BillUpdateCallback done) override;
     void reserveLocalNumbers(const QHash<qint64, qint64> &offsets, qint64 sequence) override;
+    void updatePresence(const PresenceSnapshot &local) override;
+    UserPresence remoteUser(const QString &userId) const override;
+    QStringList remoteUsers() const override;
+    QSet<QString> remoteSubscribers(qint64 billId) const override;
+    /// The other nodes alive at the last heartbeat.
+    QStringList otherNodes() const { return m_remote.keys(); }
+    /// A node that misses its heartbeats this long is dead: its users are forgotten by everyone.
+    qint64 nodeTtlMs() const;
+
+    /// "count:bill,bill,..." (what a node stores per user) and back; nullopt for anything else.
+    static QByteArray encodePresence(const UserPresence &user);
+    static std::optional<UserPresence> decodePresence(QByteArrayView value);
 
     /// Messages from the channel that did not parse (counted, logged once in a while).
     qint64 malformedMessages() const { return m_malformed; }
@@ -90,6 +106,11 @@ private:
     void fetch(qint64 billId, qint64 from, qint64 to, bool deliver, std::function<void()> then);
     void learnAllBills(const QByteArray &cursor);
     void catchUp();
+    void heartbeat();
+    void writePresence();
+    void readPresence(const QString &node, const QByteArray &version);
+    void mergeRemotePresence();
+    QByteArray presenceKey(const QString &node) const;
 
     Settings m_settings;
     CurrentOffset m_currentOffset;
@@ -100,6 +121,17 @@ private:
     QHash<qint64, BillState> m_bills;
     QTimer m_gapTimer;
     QElapsedTimer m_clock;
+    PresenceSnapshot m_localPresence;
+    quint64 m_presenceVersion = 0;
+    struct RemoteNode
+    {
+        QByteArray version;
+        PresenceSnapshot users;
+    };
+    QHash<QString, RemoteNode> m_remote;
+    PresenceSnapshot m_remoteUsers;                   // merged over m_remote
+    QHash<qint64, QSet<QString>> m_remoteSubscribers; // merged over m_remote
+    QTimer m_presenceTimer;
     qint64 m_malformed = 0;
     qint64 m_gapsFilled = 0;
     qint64 m_updatesLost = 0;

@@ -6,7 +6,9 @@
 #include <QByteArray>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -25,6 +27,15 @@ struct SharedPublication
     QString userId;      ///< Notification
     QByteArray payload;  ///< the update, notification or message as compact JSON
 };
+
+/// What one node knows of a user: its live connections there and the bills they follow.
+struct UserPresence
+{
+    int connections = 0;
+    QSet<qint64> bills;
+};
+/// A node's users (with at least one connection), by user id.
+using PresenceSnapshot = QHash<QString, UserPresence>;
 
 /// A bill update to be given its cluster-wide offset.
 struct BillUpdateRequest
@@ -72,6 +83,23 @@ public:
     /// `sequence`: the last sequence), its own of an outage included, must not be given again by the
     /// cluster (a Redis that restarted empty would start again at 1).
     virtual void reserveLocalNumbers(const QHash<qint64, qint64> &offsets, qint64 sequence) = 0;
+
+    /// This node's users now, for the other nodes (sent when it changed, at most about once a second).
+    virtual void updatePresence(const PresenceSnapshot &local) { Q_UNUSED(local) }
+    /// The user on the other live nodes of the cluster, as they last reported (about a second old).
+    virtual UserPresence remoteUser(const QString &userId) const
+    {
+        Q_UNUSED(userId)
+        return {};
+    }
+    /// The users connected to the other live nodes.
+    virtual QStringList remoteUsers() const { return {}; }
+    /// The users following `billId` on the other live nodes.
+    virtual QSet<QString> remoteSubscribers(qint64 billId) const
+    {
+        Q_UNUSED(billId)
+        return {};
+    }
 
 signals:
     /// A publication of the cluster to deliver on this node (bill updates: also this node's own, in

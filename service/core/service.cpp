@@ -195,8 +195,15 @@ bool Service::initialize()
         return false;
     }
     m_shards->start();
-    if (auto *cluster = qobject_cast<RedisBroker *>(m_broker))
+    if (auto *cluster = qobject_cast<RedisBroker *>(m_broker)) {
         cluster->start();
+        // The other nodes answer queries about this node's users from what it shares here.
+        QTimer *presenceTimer = new QTimer(this);
+        presenceTimer->setInterval(std::chrono::milliseconds(RedisBroker::PresenceIntervalMs));
+        connect(presenceTimer, &QTimer::timeout, this, &Service::sharePresence);
+        presenceTimer->start();
+        sharePresence();
+    }
     // Degradation reaches into the shards: only once they run (the first check came before).
     connect(m_memory, &MemoryManager::checked, m_degradation, &ProgressiveDegradation::update);
     m_degradation->update(m_memory->level());
@@ -551,14 +558,14 @@ void Service::handleEngineIoHttp(const HttpRequest &request, const QString &peer
 
 bool Service::isUserConnected(const QString &userId) const
 {
-    return m_connections->isUserConnected(userId);
+    return m_connections->isUserConnected(userId) || m_broker->remoteUser(userId).connections > 0;
 }
 
 QList<qint64> Service::getUserSubscriptions(const QString &userId) const
 {
     const QList<QSet<qint64>> perShard =
         m_shards->collect<QSet<qint64>>([&userId](const Shard &shard) { return shard.subscriptionsOfUser(userId); });
-    QSet<qint64> bills;
+    QSet<qint64> bills = m_broker->remoteUser(userId).bills;
     for (const QSet<qint64> &part : perShard)
         bills.unite(part);
     QList<qint64> sorted(bills.cbegin(), bills.cend());
@@ -568,24 +575,50 @@ QList<qint64> Service::getUserSubscriptions(const QString &userId) const
 
 int Service::getConnectionCount(const QString &userId) const
 {
-    return m_connections->connectionCount(userId);
+    return m_connections->connectionCount(userId) + m_broker->remoteUser(userId).connections;
 }
 
 QStringList Service::getAllConnectedUsers() const
 {
-    return m_connections->connectedUsers();
+    QStringList users = m_connections->connectedUsers();
+    if (m_broker->isClustered()) {
+        users += m_broker->remoteUsers();
+        users.sort();
+        users.removeDuplicates();
+    }
+    return users;
 }
 
 QStringList Service::getBillSubscribers(qint64 billId) const
 {
     const QList<QSet<QString>> perShard =
         m_shards->collect<QSet<QString>>([billId](const Shard &shard) { return shard.subscribersOf(billId); });
-    QSet<QString> users;
+    QSet<QString> users = m_broker->remoteSubscribers(billId);
     for (const QSet<QString> &part : perShard)
         users.unite(part);
     QStringList sorted(users.cbegin(), users.cend());
     sorted.sort();
     return sorted;
+}
+
+void Service::sharePresence()
+{
+    const quint64 changes = m_shards->presenceChanges();
+    if (m_presenceShared && changes == m_presenceChanges)
+        return;
+    m_presenceChanges = changes;
+    m_presenceShared = true;
+    const QList<PresenceSnapshot> perShard =
+        m_shards->collect<PresenceSnapshot>([](const Shard &shard) { return shard.presence(); });
+    PresenceSnapshot users;
+    for (const PresenceSnapshot &part : perShard) {
+        for (auto it = part.cbegin(); it != part.cend(); ++it) {
+            UserPresence &user = users[it.key()];
+            user.connections += it->connections;
+            user.bills.unite(it->bills);
+        }
+    }
+    m_broker->updatePresence(users);
 }
 
 ServiceStats Service::getStats() const

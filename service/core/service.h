@@ -95,6 +95,8 @@ public:
     /// An Engine.IO long-polling request of a Socket.IO client, answered by the shard of its session.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
                             std::function<void(const HttpResponse &)> respond);
+    // Queries about users answer for the whole cluster on a clustered node: this node as it is now,
+    // the other live nodes as they last reported (every second, when something changed).
     bool isUserConnected(const QString &userId) const;
     QList<qint64> getUserSubscriptions(const QString &userId) const;
     int getConnectionCount(const QString &userId) const;
@@ -139,6 +141,8 @@ private:
     void deliverShared(const SharedPublication &publication, bool deliver);
     /// Redis came or went.
     void clusterConnectionChanged(bool connected);
+    /// Clustered nodes, every PresenceIntervalMs: this node's users to the broker when they changed.
+    void sharePresence();
     /// Memory emergency refuses new clients; every change is logged.
     void memoryLevelChanged(int level, int previous);
     /// Evaluates health now; a change of status is logged to the event log and signalled.
@@ -179,6 +183,8 @@ private:
     /// While Redis is away: bills numbered here (bill -> last offset) and the last sequence, to be
     /// reserved in the cluster when it is back; and how many publishes reached this node only.
     qint64 m_unsharedPublishes = 0;
+    quint64 m_presenceChanges = 0;
+    bool m_presenceShared = false;
 };
 
 } // namespace wsinfra

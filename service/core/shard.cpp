@@ -181,6 +181,7 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
     m_connections.insert(id, connection);
     if (!ticket.userId.isEmpty())
         m_connectionsByUser[ticket.userId].insert(id);
+    m_presenceChanges.fetch_add(1, std::memory_order_relaxed);
     // A client refused over a limit is upgraded only to be told why: it is counted as refused
     // (ConnectionManager), never as an accepted connection.
     if (ticket.refuseCloseCode == 0)
@@ -241,6 +242,7 @@ void Shard::removeConnection(ConnectionId id)
         return;
     m_subscriptions.removeConnection(id);
     m_pendingOutput.remove(id);
+    m_presenceChanges.fetch_add(1, std::memory_order_relaxed);
     if (connection->overCapSinceMs != 0)
         m_statistics.slowConsumersChanged(-1);
     const QString &userId = connection->userId();
@@ -553,6 +555,26 @@ Shard::MemoryCensus Shard::memoryCensus() const
     }
     census.orphans = orphanReport();
     return census;
+}
+
+PresenceSnapshot Shard::presence() const
+{
+    PresenceSnapshot users;
+    for (auto it = m_connectionsByUser.cbegin(); it != m_connectionsByUser.cend(); ++it) {
+        UserPresence &user = users[it.key()];
+        for (ConnectionId id : it.value()) {
+            const auto connection = m_connections.value(id);
+            if (!connection || connection->ticket.refuseCloseCode != 0)
+                continue; // told why it is refused, never admitted
+            ++user.connections;
+            const QList<qint64> bills = m_subscriptions.billsOf(id);
+            for (qint64 billId : bills)
+                user.bills.insert(billId);
+        }
+        if (user.connections == 0)
+            users.remove(it.key());
+    }
+    return users;
 }
 
 QSet<QString> Shard::subscribersOf(qint64 billId) const

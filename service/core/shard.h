@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/broker.h"
 #include "core/connection.h"
 #include "core/messagehandler.h"
 #include "core/publication.h"
@@ -12,6 +13,7 @@
 #include <QPointer>
 #include <QSet>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -94,6 +96,13 @@ public:
     QSet<qint64> subscriptionsOfUser(const QString &userId) const;
     /// User ids of this shard's connections that follow the bill (anonymous ones excluded).
     QSet<QString> subscribersOf(qint64 billId) const;
+    /// The users of this shard's authenticated connections: how many each has, the bills they follow.
+    PresenceSnapshot presence() const;
+    /// Grows whenever a connection comes or goes or a subscription changes (any thread may read it).
+    quint64 presenceChanges() const
+    {
+        return m_presenceChanges.load(std::memory_order_relaxed) + m_subscriptions.changes();
+    }
     qsizetype subscriptionCount() const { return m_subscriptions.subscriptionCount(); }
     QList<qint64> subscribedBills() const { return m_subscriptions.bills(); }
 
@@ -161,6 +170,7 @@ private:
     QHash<QString, QSet<ConnectionId>> m_connectionsByUser;
     QHash<QString, PendingHandshake> m_pendingHandshakes; // peer "address:port" -> ticket
     bool m_draining = false;
+    std::atomic<quint64> m_presenceChanges{0}; ///< connections attached and removed
     ShardDegradation m_degradation;
 };
 

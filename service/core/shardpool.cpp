@@ -168,4 +168,12 @@ void ShardPool::closeConnections(const QList<ConnectionId> &ids, int code, const
     }
 }
 
+quint64 ShardPool::presenceChanges() const
+{
+    quint64 changes = 0;
+    for (const Shard *shard : m_shards)
+        changes += shard->presenceChanges();
+    return changes;
+}
+
 } // namespace wsinfra

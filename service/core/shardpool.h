@@ -52,6 +52,8 @@ public:
 
     /// Runs `query` on every shard's thread and waits for all answers (blocking this thread only;
     /// shards never wait for this thread, so this cannot deadlock).
+    /// The sum of the shards' presenceChanges(): it moves when any shard's users or subscriptions change.
+    quint64 presenceChanges() const;
     template <typename T> QList<T> collect(const std::function<T(const Shard &)> &query) const;
 
 signals:

@@ -10,6 +10,7 @@ bool SubscriptionManager::subscribe(ConnectionId connection, qint64 billId, qint
     bills.insert(billId, lastOffset);
     m_subscribersByBill[billId].insert(connection);
     ++m_subscriptionCount;
+    m_changes.fetch_add(1, std::memory_order_relaxed);
     return true;
 }
 
@@ -25,6 +26,7 @@ bool SubscriptionManager::unsubscribe(ConnectionId connection, qint64 billId)
     if (subscribers->isEmpty())
         m_subscribersByBill.erase(subscribers);
     --m_subscriptionCount;
+    m_changes.fetch_add(1, std::memory_order_relaxed);
     return true;
 }
 

@@ -4,6 +4,8 @@
 #include <QList>
 #include <QSet>
 
+#include <atomic>
+
 namespace wsinfra {
 
 using ConnectionId = quint64;
@@ -40,11 +42,14 @@ public:
 
     /// Whether both indexes describe the same set of subscriptions (for tests and leak checks).
     bool isConsistent() const;
+    /// Grows with every change of the subscriptions; any thread may read it.
+    quint64 changes() const { return m_changes.load(std::memory_order_relaxed); }
 
 private:
     QHash<qint64, QSet<ConnectionId>> m_subscribersByBill;
     QHash<ConnectionId, QHash<qint64, qint64>> m_billsByConnection; // bill -> last offset sent
     qsizetype m_subscriptionCount = 0;
+    std::atomic<quint64> m_changes{0};
 };
 
 } // namespace wsinfra

@@ -6,6 +6,7 @@
 #include "protocol/codes.h"
 #include "transport/socketioendpoint.h"
 #include "util/constanttime.h"
+#include "util/decimal.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
@@ -45,14 +46,8 @@ constexpr qint64 MaxBillId = (qint64(1) << 53) - 1;
 /// A bill id in a path: decimal digits only, 1 .. 2^53-1 (what JSON numbers carry exactly).
 qint64 billIdOf(const QByteArray &segment)
 {
-    if (segment.isEmpty() || segment.size() > 16)
-        return 0;
-    for (char c : segment) {
-        if (c < '0' || c > '9')
-            return 0;
-    }
-    const qint64 value = segment.toLongLong();
-    return value >= 1 && value <= MaxBillId ? value : 0;
+    const std::optional<qint64> value = parseDecimal(segment);
+    return value && *value >= 1 && *value <= MaxBillId ? *value : 0;
 }
 
 struct Page

@@ -3,6 +3,7 @@
 // versions, truncation, hostile sizes, corrupt compression) is refused with a reason, never a crash.
 
 #include "cluster/clustermessage.h"
+#include "cluster/redisbroker.h"
 #include "cluster/redisreply.h"
 
 #include <QtEndian>
@@ -174,6 +175,41 @@ private slots:
             9, streamEntry("13-1", {"m", "n-2", "t", "1", "s", "78", "e", "z", "p", packed}), MaxPayload);
         QVERIFY2(compressed.ok(), qPrintable(compressed.error().message));
         QCOMPARE(compressed->publication.payload, QByteArray(5000, 'y'));
+    }
+
+    // What a node stores per user for the others: "connections:bill,bill".
+    void presenceValues_data()
+    {
+        QTest::addColumn<QByteArray>("value");
+        QTest::addColumn<int>("connections"); // -1: refused
+        QTest::addColumn<QList<qint64>>("bills");
+        QTest::newRow("no bills") << QByteArray("2:") << 2 << QList<qint64>{};
+        QTest::newRow("bills") << QByteArray("1:3,7,9") << 1 << QList<qint64>{3, 7, 9};
+        QTest::newRow("empty") << QByteArray() << -1 << QList<qint64>{};
+        QTest::newRow("no colon") << QByteArray("3") << -1 << QList<qint64>{};
+        QTest::newRow("zero connections") << QByteArray("0:") << -1 << QList<qint64>{};
+        QTest::newRow("negative") << QByteArray("-1:") << -1 << QList<qint64>{};
+        QTest::newRow("count not a number") << QByteArray("x:1") << -1 << QList<qint64>{};
+        QTest::newRow("count overflowing") << QByteArray("99999999999:1") << -1 << QList<qint64>{};
+        QTest::newRow("bill 0") << QByteArray("1:0") << -1 << QList<qint64>{};
+        QTest::newRow("bill not a number") << QByteArray("1:7,x") << -1 << QList<qint64>{};
+        QTest::newRow("empty bill") << QByteArray("1:7,,8") << -1 << QList<qint64>{};
+        QTest::newRow("trailing comma") << QByteArray("1:7,") << -1 << QList<qint64>{};
+        QTest::newRow("NUL") << QByteArray("1:7\0", 4) << -1 << QList<qint64>{};
+    }
+
+    void presenceValues()
+    {
+        QFETCH(QByteArray, value);
+        QFETCH(int, connections);
+        QFETCH(QList<qint64>, bills);
+        const std::optional<UserPresence> user = RedisBroker::decodePresence(value);
+        QCOMPARE(user.has_value(), connections >= 0);
+        if (!user)
+            return;
+        QCOMPARE(user->connections, connections);
+        QCOMPARE(user->bills, QSet<qint64>(bills.cbegin(), bills.cend()));
+        QCOMPARE(RedisBroker::encodePresence(*user), value); // bills sorted: the same text back
     }
 
     void hostileStreamEntriesAreRefused()
