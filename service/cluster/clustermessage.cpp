@@ -81,14 +81,16 @@ std::pair<char, QByteArray> ClusterMessage::packPayload(const QByteArray &payloa
 ClusterMessage::Parts ClusterMessage::encodeParts(const Compression &compression) const
 {
     const SharedPublication &p = publication;
-    const char kindCode = p.kind == Publication::Kind::BillUpdate     ? 'b'
+    const char kindCode = isEvent()                                   ? 'e'
+                          : p.kind == Publication::Kind::BillUpdate   ? 'b'
                           : p.kind == Publication::Kind::Notification ? 'n'
                                                                       : 'a';
     Parts parts;
-    parts.head = QByteArray(Magic) + '\n' + kindCode + '\n' + origin.toUtf8() + '\n' + p.messageId.toUtf8() + '\n' +
-                 QByteArray::number(p.timestampMs) + '\n' + QByteArray::number(p.billId) + '\n';
-    const auto [encoding, packed] = packPayload(p.payload, compression);
-    parts.tail = p.userId.toUtf8().toPercentEncoding() + '\n' + encoding + '\n' + packed;
+    parts.head = QByteArray(Magic) + '\n' + kindCode + '\n' + origin.toUtf8() + '\n' +
+                 (isEvent() ? event.name : p.messageId).toUtf8() + '\n' + QByteArray::number(p.timestampMs) + '\n' +
+                 QByteArray::number(p.billId) + '\n';
+    const auto [encoding, packed] = packPayload(isEvent() ? event.payload : p.payload, compression);
+    parts.tail = (isEvent() ? event.userId : p.userId).toUtf8().toPercentEncoding() + '\n' + encoding + '\n' + packed;
     return parts;
 }
 
@@ -118,7 +120,7 @@ Result<ClusterMessage> ClusterMessage::decode(QByteArrayView wire, qsizetype max
         message.publication.kind = Publication::Kind::BillUpdate;
     else if (kind == "n")
         message.publication.kind = Publication::Kind::Notification;
-    else if (kind == "a")
+    else if (kind == "a" || kind == "e")
         message.publication.kind = Publication::Kind::Broadcast;
     else
         return invalid(u"unknown kind"_s);
@@ -144,6 +146,11 @@ Result<ClusterMessage> ClusterMessage::decode(QByteArrayView wire, qsizetype max
     if (!payload)
         return payload.error();
     message.publication.payload = std::move(payload).value();
+    if (kind == "e") { // the fields of an event
+        message.event.name = std::exchange(message.publication.messageId, QString());
+        message.event.userId = std::exchange(message.publication.userId, QString());
+        message.event.payload = std::exchange(message.publication.payload, QByteArray());
+    }
     return message;
 }
 

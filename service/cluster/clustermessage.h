@@ -16,9 +16,9 @@ struct RedisReply;
 /// for bill updates. The same layout is written by the bill-update script inside Redis, which puts the
 /// offset and sequence it assigns between head and tail (see Parts).
 ///
-/// Wire form, fields separated by '\n': `W1`, kind (`b`, `n`, `a`), origin node, message id,
-/// timestamp (ms), bill id, offset, sequence, user id (percent-encoded), payload encoding (`j` as is,
-/// `z` zlib), then the payload bytes up to the end.
+/// Wire form, fields separated by '\n': `W1`, kind (`b`, `n`, `a`; `e` for an event), origin node,
+/// message id (an event's name), timestamp (ms), bill id, offset, sequence, user id
+/// (percent-encoded), payload encoding (`j` as is, `z` zlib), then the payload bytes up to the end.
 struct ClusterMessage
 {
     struct Compression
@@ -35,6 +35,9 @@ struct ClusterMessage
 
     QString origin; ///< the node that published it
     SharedPublication publication;
+    /// Set (name not empty) for an event instead of a publication.
+    ClusterEvent event;
+    bool isEvent() const { return !event.name.isEmpty(); }
 
     Parts encodeParts(const Compression &compression) const;
     QByteArray encode(const Compression &compression) const;

@@ -179,7 +179,7 @@ bool RedisBroker::publish(const SharedPublication &publication)
 {
     if (!m_connected)
         return false;
-    ClusterMessage message{m_settings.nodeId, publication};
+    const ClusterMessage message{m_settings.nodeId, publication, {}};
     m_commands->command({"PUBLISH", channel(), message.encode(m_settings.compression)}, this,
                         [](const Result<RedisReply> &reply) {
                             if (!reply)
@@ -188,10 +188,46 @@ bool RedisBroker::publish(const SharedPublication &publication)
     return true;
 }
 
+bool RedisBroker::shareEvent(const ClusterEvent &event)
+{
+    if (!m_connected)
+        return false;
+    ClusterMessage message;
+    message.origin = m_settings.nodeId;
+    message.event = event;
+    m_commands->command({"PUBLISH", channel(), message.encode(m_settings.compression)}, this,
+                        [](const Result<RedisReply> &reply) {
+                            if (!reply)
+                                qCWarning(lcBroker).noquote() << "an event was not shared:" << reply.error().message;
+                        });
+    return true;
+}
+
+void RedisBroker::claimIdempotencyKey(const QString &scopeKey, const QString &messageId, qint64 windowMs,
+                                      QObject *context, ClaimCallback done)
+{
+    // SET NX GET: sets the key unless it exists, and answers what it held.
+    QPointer<QObject> guard(context);
+    m_commands->command({"SET", m_settings.keyPrefix + "dedupe:" + scopeKey.toUtf8(), messageId.toUtf8(), "PX",
+                         QByteArray::number(std::max<qint64>(1, windowMs)), "NX", "GET"},
+                        this, [guard, done = std::move(done)](const Result<RedisReply> &reply) {
+                            if (!guard)
+                                return;
+                            if (!reply) {
+                                done(reply.error());
+                                return;
+                            }
+                            if (reply->isNil())
+                                done(std::optional<QString>());
+                            else
+                                done(std::optional<QString>(QString::fromUtf8(reply->string.split(' ').value(0))));
+                        });
+}
+
 void RedisBroker::publishBillUpdate(const BillUpdateRequest &request, QObject *context, BillUpdateCallback done)
 {
     const SharedPublication &publication = request.publication;
-    const ClusterMessage message{m_settings.nodeId, publication};
+    const ClusterMessage message{m_settings.nodeId, publication, {}};
     const ClusterMessage::Parts parts = message.encodeParts(m_settings.compression);
     const auto [encoding, packed] = ClusterMessage::packPayload(publication.payload, m_settings.compression);
     const QByteArray bill = QByteArray::number(publication.billId);
@@ -269,6 +305,11 @@ void RedisBroker::onChannelMessage(const QByteArray &channelName, const QByteArr
     if (!message) {
         if (m_malformed++ % 1000 == 0)
             qCWarning(lcBroker).noquote() << "ignored a malformed cluster message:" << message.error().message;
+        return;
+    }
+    if (message->isEvent()) {
+        if (message->origin != m_settings.nodeId)
+            emit sharedEvent(message->event);
         return;
     }
     if (message->publication.kind == Publication::Kind::BillUpdate) {

@@ -65,6 +65,9 @@ public:
     bool publish(const SharedPublication &publication) override;
     void publishBillUpdate(const BillUpdateRequest &request, QObject *context, BillUpdateCallback done) override;
     void reserveLocalNumbers(const QHash<qint64, qint64> &offsets, qint64 sequence) override;
+    bool shareEvent(const ClusterEvent &event) override;
+    void claimIdempotencyKey(const QString &scopeKey, const QString &messageId, qint64 windowMs, QObject *context,
+                             ClaimCallback done) override;
     void updatePresence(const PresenceSnapshot &local) override;
     UserPresence remoteUser(const QString &userId) const override;
     QStringList remoteUsers() const override;

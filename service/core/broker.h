@@ -37,6 +37,16 @@ struct UserPresence
 /// A node's users (with at least one connection), by user id.
 using PresenceSnapshot = QHash<QString, UserPresence>;
 
+/// A small change the other nodes mirror: "ack" (a user acknowledged notifications: payload the
+/// message ids, one per line), "session-kept" and "session-resumed" (Socket.IO connection state
+/// recovery: payload JSON).
+struct ClusterEvent
+{
+    QString name; ///< printable ASCII
+    QString userId;
+    QByteArray payload;
+};
+
 /// A bill update to be given its cluster-wide offset.
 struct BillUpdateRequest
 {
@@ -84,6 +94,25 @@ public:
     /// cluster (a Redis that restarted empty would start again at 1).
     virtual void reserveLocalNumbers(const QHash<qint64, qint64> &offsets, qint64 sequence) = 0;
 
+    /// Tells the other nodes; returns whether it was handed to the cluster.
+    virtual bool shareEvent(const ClusterEvent &event)
+    {
+        Q_UNUSED(event)
+        return false;
+    }
+    /// The message id that first claimed an idempotency key: nullopt when this claim (for `messageId`,
+    /// kept `windowMs`) is the first. Clustered brokers; `done` runs unless `context` is gone.
+    using ClaimCallback = std::function<void(const Result<std::optional<QString>> &original)>;
+    virtual void claimIdempotencyKey(const QString &scopeKey, const QString &messageId, qint64 windowMs,
+                                     QObject *context, ClaimCallback done)
+    {
+        Q_UNUSED(scopeKey)
+        Q_UNUSED(messageId)
+        Q_UNUSED(windowMs)
+        Q_UNUSED(context)
+        Q_UNUSED(done)
+    }
+
     /// This node's users now, for the other nodes (sent when it changed, at most about once a second).
     virtual void updatePresence(const PresenceSnapshot &local) { Q_UNUSED(local) }
     /// The user on the other live nodes of the cluster, as they last reported (about a second old).
@@ -106,6 +135,8 @@ signals:
     /// offset order per bill). `deliver` false: a bill update for the history only (one published
     /// before this node knew the bill).
     void sharedPublication(const wsinfra::SharedPublication &publication, bool deliver);
+    /// Another node shared an event.
+    void sharedEvent(const wsinfra::ClusterEvent &event);
     /// The connection to the cluster came or went.
     void connectionChanged(bool connected);
 };
@@ -126,3 +157,4 @@ public:
 } // namespace wsinfra
 
 Q_DECLARE_METATYPE(wsinfra::SharedPublication)
+Q_DECLARE_METATYPE(wsinfra::ClusterEvent)

@@ -71,6 +71,14 @@ QList<NotificationInbox::Notification> NotificationInbox::pending(const QString 
 
 qsizetype NotificationInbox::acknowledge(const QString &userId, const QStringList &messageIds)
 {
+    const qsizetype removed = acknowledgeShared(userId, messageIds);
+    if (m_acknowledged && !userId.isEmpty() && !messageIds.isEmpty())
+        m_acknowledged(userId, messageIds);
+    return removed;
+}
+
+qsizetype NotificationInbox::acknowledgeShared(const QString &userId, const QStringList &messageIds)
+{
     if (userId.isEmpty())
         return 0;
     const QMutexLocker locker(&m_mutex);

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QMutex>
 #include <QString>
+
+#include <functional>
 #include <QStringList>
 
 #include <map>
@@ -53,6 +55,12 @@ public:
     /// Removes the user's notifications with these ids; returns how many there were. Ids that are
     /// unknown, expired or another user's are ignored.
     qsizetype acknowledge(const QString &userId, const QStringList &messageIds);
+    /// The same for an acknowledgement made on another node of the cluster: not reported again.
+    qsizetype acknowledgeShared(const QString &userId, const QStringList &messageIds);
+    /// Told of every acknowledge() (on the acknowledging thread, outside the lock), so that a cluster
+    /// can mirror it. Set before the inbox is used.
+    using AcknowledgedListener = std::function<void(const QString &userId, const QStringList &messageIds)>;
+    void setAcknowledgedListener(AcknowledgedListener listener) { m_acknowledged = std::move(listener); }
     /// Drops the expired notifications of every user; returns how many.
     qsizetype pruneExpired();
 
@@ -85,6 +93,7 @@ private:
     const Settings m_settings;
     const Clock &m_clock;
     StatisticsCounters *const m_statistics;
+    AcknowledgedListener m_acknowledged;
     mutable QMutex m_mutex;
     int m_maxPerUser = 0; // guarded by m_mutex; starts as the configured bound
     Serial m_lastSerial = 0;

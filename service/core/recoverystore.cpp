@@ -9,17 +9,43 @@ RecoveryStore::RecoveryStore(qint64 keepMs, qsizetype maxSessions, const Clock &
 
 void RecoveryStore::keep(const QString &pid, Session session)
 {
+    const Session copy = m_listener.kept ? session : Session();
+    if (keepSession(pid, std::move(session)) && m_listener.kept)
+        m_listener.kept(pid, copy);
+}
+
+void RecoveryStore::keepShared(const QString &pid, Session session)
+{
+    keepSession(pid, std::move(session));
+}
+
+std::optional<RecoveryStore::Session> RecoveryStore::take(const QString &pid)
+{
+    std::optional<Session> session = takeSession(pid);
+    if (session && m_listener.taken)
+        m_listener.taken(pid);
+    return session;
+}
+
+void RecoveryStore::forgetShared(const QString &pid)
+{
+    takeSession(pid);
+}
+
+bool RecoveryStore::keepSession(const QString &pid, Session session)
+{
     if (m_keepMs == 0 || m_maxSessions == 0 || pid.isEmpty())
-        return;
+        return false;
     const QMutexLocker locker(&m_mutex);
     const qint64 nowMs = m_clock.nowMs();
     const qint64 expiresAtMs = nowMs + m_keepMs;
     m_sessions.insert(pid, Kept{std::move(session), expiresAtMs});
     m_expiries.emplace_back(expiresAtMs, pid);
     pruneLocked(nowMs);
+    return true;
 }
 
-std::optional<RecoveryStore::Session> RecoveryStore::take(const QString &pid)
+std::optional<RecoveryStore::Session> RecoveryStore::takeSession(const QString &pid)
 {
     const QMutexLocker locker(&m_mutex);
     const auto found = m_sessions.find(pid);

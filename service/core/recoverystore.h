@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <deque>
+#include <functional>
 #include <optional>
 
 namespace wsinfra {
@@ -32,6 +33,18 @@ public:
     void keep(const QString &pid, Session session);
     /// Removes and returns the session if it is known and not expired.
     std::optional<Session> take(const QString &pid);
+
+    /// What keep() and take() did, for a cluster to mirror (called on the calling thread, outside the
+    /// lock). Set before the store is used.
+    struct Listener
+    {
+        std::function<void(const QString &pid, const Session &session)> kept;
+        std::function<void(const QString &pid)> taken;
+    };
+    void setListener(Listener listener) { m_listener = std::move(listener); }
+    /// A session kept or resumed on another node of the cluster: mirrored, not reported again.
+    void keepShared(const QString &pid, Session session);
+    void forgetShared(const QString &pid);
     qsizetype size() const;
     qint64 keepMs() const { return m_keepMs; }
 
@@ -42,6 +55,8 @@ private:
         qint64 expiresAtMs = 0;
     };
     void pruneLocked(qint64 nowMs);
+    bool keepSession(const QString &pid, Session session);
+    std::optional<Session> takeSession(const QString &pid);
 
     const qint64 m_keepMs;
     const qsizetype m_maxSessions;
@@ -49,6 +64,7 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, Kept> m_sessions;
     std::deque<std::pair<qint64, QString>> m_expiries; ///< (expiresAtMs, pid), oldest first
+    Listener m_listener;
 };
 
 } // namespace wsinfra

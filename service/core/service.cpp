@@ -161,6 +161,9 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
             cluster, [history = m_history.get()](qint64 billId) { return history->currentOffset(billId); }, this);
     }
     connect(m_broker, &Broker::sharedPublication, this, &Service::deliverShared);
+    connect(m_broker, &Broker::sharedEvent, this, &Service::applySharedEvent);
+    if (m_broker->isClustered())
+        mirrorAcrossTheCluster();
     connect(m_broker, &Broker::connectionChanged, this, &Service::clusterConnectionChanged);
 }
 
@@ -363,6 +366,8 @@ void Service::deliverShared(const SharedPublication &shared, bool deliver)
         publication.userId = shared.userId;
         publication.frame =
             ServerMessage::encode(ServerMessage::notification(shared.messageId, shared.timestampMs, payload));
+        // Every node keeps it until any client of the user acknowledges it (the "ack" event).
+        m_inbox->store(shared.userId, shared.messageId, shared.timestampMs, publication.frame);
         break;
     case Publication::Kind::Broadcast:
         publication.frame =
@@ -371,6 +376,80 @@ void Service::deliverShared(const SharedPublication &shared, bool deliver)
     }
     if (deliver)
         m_shards->deliver(publication, {});
+}
+
+void Service::mirrorAcrossTheCluster()
+{
+    // Shards acknowledge and keep sessions on their threads: the broker is told from this one.
+    const auto share = [this](ClusterEvent event) {
+        QMetaObject::invokeMethod(
+            this, [this, event = std::move(event)] { m_broker->shareEvent(event); }, Qt::QueuedConnection);
+    };
+    m_inbox->setAcknowledgedListener([share](const QString &userId, const QStringList &messageIds) {
+        share(ClusterEvent{u"ack"_s, userId, messageIds.join(u'\n').toUtf8()});
+    });
+    RecoveryStore::Listener listener;
+    listener.kept = [share](const QString &pid, const RecoveryStore::Session &session) {
+        QJsonArray bills;
+        for (qint64 billId : session.bills)
+            bills.append(billId);
+        const QJsonObject state{{u"pid"_s, pid}, {u"connection"_s, session.connectionId}, {u"bills"_s, bills}};
+        share(ClusterEvent{u"session-kept"_s, session.userId, QJsonDocument(state).toJson(QJsonDocument::Compact)});
+    };
+    listener.taken = [share](const QString &pid) { share(ClusterEvent{u"session-resumed"_s, {}, pid.toUtf8()}); };
+    m_recovery->setListener(std::move(listener));
+}
+
+void Service::applySharedEvent(const ClusterEvent &event)
+{
+    constexpr qsizetype MaxIds = 1000;
+    if (event.name == "ack"_L1) {
+        const QList<QByteArray> ids = event.payload.split('\n');
+        QStringList messageIds;
+        for (qsizetype i = 0; i < ids.size() && i < MaxIds; ++i)
+            messageIds.append(QString::fromUtf8(ids.at(i)));
+        m_inbox->acknowledgeShared(event.userId, messageIds);
+    } else if (event.name == "session-kept"_L1) {
+        const QJsonObject state = QJsonDocument::fromJson(event.payload).object();
+        const QString pid = state.value(u"pid"_s).toString();
+        RecoveryStore::Session session;
+        session.userId = event.userId;
+        session.connectionId = state.value(u"connection"_s).toString();
+        const QJsonArray bills = state.value(u"bills"_s).toArray();
+        for (qsizetype i = 0; i < bills.size() && i < MaxIds; ++i) {
+            const qint64 billId = bills.at(i).toInteger();
+            if (billId > 0)
+                session.bills.append(billId);
+        }
+        if (!pid.isEmpty() && !session.connectionId.isEmpty())
+            m_recovery->keepShared(pid, std::move(session));
+    } else if (event.name == "session-resumed"_L1) {
+        m_recovery->forgetShared(QString::fromUtf8(event.payload));
+    }
+}
+
+void Service::claimThen(const QString &scopeKey, const PublishedCallback &done,
+                        std::function<void(const QString &claimedId)> proceed)
+{
+    if (scopeKey.isEmpty() || !m_broker->isClustered() || !m_broker->isConnected()) {
+        proceed({});
+        return;
+    }
+    // The key is claimed cluster-wide before anything is delivered: a repeat on any node is answered.
+    const QString messageId = nextMessageId();
+    m_broker->claimIdempotencyKey(
+        scopeKey, messageId, m_config.dedupeWindowMs, this,
+        [this, done, messageId, proceed = std::move(proceed)](const Result<std::optional<QString>> &original) {
+            if (!original || !*original) {
+                proceed(messageId); // first (or Redis did not answer: this node's cache still guards)
+                return;
+            }
+            m_statistics->common().duplicateMessage();
+            PublishResult result = publishResult(**original, 0, true);
+            result.shared = true;
+            if (done)
+                done(result);
+        });
 }
 
 void Service::clusterConnectionChanged(bool connected)
@@ -417,12 +496,12 @@ void Service::memoryLevelChanged(int level, int previous)
     qCWarning(lcService).noquote() << message;
 }
 
-Publication Service::newPublication(Publication::Kind kind, bool toEveryone)
+Publication Service::newPublication(Publication::Kind kind, bool toEveryone, const QString &messageId)
 {
     m_statistics->common().messagePublished(toEveryone);
     Publication publication;
     publication.kind = kind;
-    publication.messageId = nextMessageId();
+    publication.messageId = messageId.isEmpty() ? nextMessageId() : messageId;
     publication.timestampMs = m_clock.nowMs();
     return publication;
 }
@@ -524,16 +603,18 @@ void Service::sendUserNotification(const QString &userId, const QJsonValue &noti
     const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::userScope(userId, idempotencyKey);
     if (answerDuplicate(scopeKey, done))
         return;
-    Publication publication = newPublication(Publication::Kind::Notification, false);
-    publication.userId = userId;
-    publication.frame = ServerMessage::encode(
-        ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
-    rememberPublish(scopeKey, publication);
-    // Kept before the shards deliver it: a client connecting meanwhile gets it from one or the other.
-    PublishResult result = publishResult(publication.messageId, 0);
-    result.stored = m_inbox->store(userId, publication.messageId, publication.timestampMs, publication.frame);
-    result.shared = share(publication, notification);
-    deliverLocally(publication, result, std::move(done));
+    claimThen(scopeKey, done, [this, userId, notification, done, scopeKey](const QString &claimedId) {
+        Publication publication = newPublication(Publication::Kind::Notification, false, claimedId);
+        publication.userId = userId;
+        publication.frame = ServerMessage::encode(
+            ServerMessage::notification(publication.messageId, publication.timestampMs, notification));
+        rememberPublish(scopeKey, publication);
+        // Kept before the shards deliver it: a client connecting meanwhile gets it from one or the other.
+        PublishResult result = publishResult(publication.messageId, 0);
+        result.stored = m_inbox->store(userId, publication.messageId, publication.timestampMs, publication.frame);
+        result.shared = share(publication, notification);
+        deliverLocally(publication, result, done);
+    });
 }
 
 void Service::broadcastToAll(const QJsonValue &message, PublishedCallback done, const QString &idempotencyKey)
@@ -541,13 +622,15 @@ void Service::broadcastToAll(const QJsonValue &message, PublishedCallback done, 
     const QString scopeKey = idempotencyKey.isEmpty() ? QString() : Deduplicator::broadcastScope(idempotencyKey);
     if (answerDuplicate(scopeKey, done))
         return;
-    Publication publication = newPublication(Publication::Kind::Broadcast, true);
-    publication.frame =
-        ServerMessage::encode(ServerMessage::broadcast(publication.messageId, publication.timestampMs, message));
-    rememberPublish(scopeKey, publication);
-    PublishResult result = publishResult(publication.messageId, 0);
-    result.shared = share(publication, message);
-    deliverLocally(publication, result, std::move(done));
+    claimThen(scopeKey, done, [this, message, done, scopeKey](const QString &claimedId) {
+        Publication publication = newPublication(Publication::Kind::Broadcast, true, claimedId);
+        publication.frame =
+            ServerMessage::encode(ServerMessage::broadcast(publication.messageId, publication.timestampMs, message));
+        rememberPublish(scopeKey, publication);
+        PublishResult result = publishResult(publication.messageId, 0);
+        result.shared = share(publication, message);
+        deliverLocally(publication, result, done);
+    });
 }
 
 void Service::handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,

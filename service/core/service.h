@@ -127,8 +127,8 @@ signals:
 private:
     MetricsReporter::Figures collectFigures() const;
     QString nextMessageId();
-    /// A publication of `kind` with a fresh message id and timestamp, counted as published.
-    Publication newPublication(Publication::Kind kind, bool toEveryone);
+    /// A publication of `kind` with `messageId` (empty: a fresh one) and a timestamp, counted as published.
+    Publication newPublication(Publication::Kind kind, bool toEveryone, const QString &messageId = {});
     /// Hands `publication` to the shards; `done` gets `result` with the delivered count.
     void deliverLocally(const Publication &publication, PublishResult result, PublishedCallback done);
     /// Whether `scopeKey` (empty: no idempotency key) was published within the dedupe window; if so
@@ -141,6 +141,13 @@ private:
     void deliverShared(const SharedPublication &publication, bool deliver);
     /// Redis came or went.
     void clusterConnectionChanged(bool connected);
+    /// Clustered nodes: acknowledgements and Socket.IO sessions are mirrored on every node.
+    void mirrorAcrossTheCluster();
+    void applySharedEvent(const ClusterEvent &event);
+    /// Runs `proceed` once the idempotency key (if any) is claimed cluster-wide; a repeat answers `done`
+    /// with the original message id instead.
+    void claimThen(const QString &scopeKey, const PublishedCallback &done,
+                   std::function<void(const QString &claimedId)> proceed);
     /// Clustered nodes, every PresenceIntervalMs: this node's users to the broker when they changed.
     void sharePresence();
     /// Memory emergency refuses new clients; every change is logged.

@@ -1,7 +1,9 @@
-// Who is connected, across a cluster: each node answers the user queries (GET /api/users,
-// /api/users/{id}, /api/bills/{id}/subscribers) for every live node, from what the others report
-// through a real redis-server every second; a node that dies (SIGKILL, no goodbye) is forgotten once
-// its heartbeat expires.
+// What a cluster shares besides publications, with real nodes and a real redis-server. Who is
+// connected: each node answers the user queries (GET /api/users, /api/users/{id},
+// /api/bills/{id}/subscribers) for every live node, from what the others report every second; a node
+// that dies (SIGKILL, no goodbye) is forgotten once its heartbeat expires. The notification inbox: a
+// user gets what was sent while away on whichever node it connects to, once acknowledged anywhere
+// never again. Idempotency keys: a repeat on another node is answered as a duplicate.
 
 #include "httpclient.h"
 #include "redisserver.h"
@@ -10,6 +12,8 @@
 
 #include <QJsonArray>
 #include <QTest>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace wsinfra::test;
@@ -64,6 +68,16 @@ class TestClusterPresence : public QObject
 private slots:
     void queriesAnswerForTheWholeCluster();
     void aDeadNodeIsForgotten();
+    void theInboxFollowsTheUserAcrossNodes();
+    void idempotencyKeysHoldAcrossNodes_data();
+    void idempotencyKeysHoldAcrossNodes();
+    void cleanupTestCase();
+
+private:
+    /// One cluster for every row of idempotencyKeysHoldAcrossNodes.
+    std::unique_ptr<RedisServer> m_redis;
+    std::unique_ptr<ServiceProcess> m_a;
+    std::unique_ptr<ServiceProcess> m_b;
 };
 
 void TestClusterPresence::queriesAnswerForTheWholeCluster()
@@ -135,6 +149,97 @@ void TestClusterPresence::aDeadNodeIsForgotten()
     QCOMPARE(subscribersOn(a, 9), QStringList());
     QCOMPARE(connectedUsersOn(a), QStringList());
     QCOMPARE(a.terminate(), 0);
+}
+
+void TestClusterPresence::theInboxFollowsTheUserAcrossNodes()
+{
+    RedisServer redis;
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    ServiceProcess a;
+    ServiceProcess b;
+    QVERIFY2(a.start(clusterArguments(redis)), qPrintable(a.errorString()));
+    QVERIFY2(b.start(clusterArguments(redis)), qPrintable(b.errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(a.metric("wsinfra_redis_connected") + b.metric("wsinfra_redis_connected"), 2.0, 10'000);
+
+    // Sent on A while dora is nowhere.
+    const HttpResult sent =
+        httpPost(a.httpUrl(u"/api/users/dora/notifications"_s), R"({"text":"hearing at 10"})", apiKeyHeaders());
+    QCOMPARE(sent.status, 200);
+    QCOMPARE(sent.json().value("cluster"_L1), QJsonValue(true));
+    const QString messageId = sent.json().value("message_id"_L1).toString();
+
+    // She connects to B: it is waiting there.
+    WsClient onB;
+    QVERIFY(onB.open(b.wsUrlFor(u"dora"_s)));
+    const QJsonObject kept = onB.waitFor(u"notification"_s);
+    QCOMPARE(kept.value("message_id"_L1).toString(), messageId);
+    onB.send({{u"type"_s, u"ack"_s}, {u"data"_s, QJsonObject{{u"message_ids"_s, QJsonArray{messageId}}}}});
+    // ... acknowledged on B, it is gone from A too.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&a] {
+            WsClient onA;
+            if (!onA.open(a.wsUrlFor(u"dora"_s)))
+                return false;
+            onA.waitFor(u"connected"_s);
+            QTest::qWait(200); // what is kept comes right after "connected"
+            return onA.receivedOfType(u"notification"_s).isEmpty();
+        }(),
+        5000);
+    QCOMPARE(a.terminate(), 0);
+    QCOMPARE(b.terminate(), 0);
+}
+
+void TestClusterPresence::idempotencyKeysHoldAcrossNodes_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::newRow("notification") << u"/api/users/erin/notifications"_s;
+    QTest::newRow("broadcast") << u"/api/broadcast"_s;
+    QTest::newRow("bill update") << u"/api/bills/31/updates"_s;
+}
+
+void TestClusterPresence::idempotencyKeysHoldAcrossNodes()
+{
+    QFETCH(QString, path);
+    if (!m_redis) {
+        m_redis = std::make_unique<RedisServer>();
+        QVERIFY2(m_redis->start(), qPrintable(m_redis->errorString()));
+        m_a = std::make_unique<ServiceProcess>();
+        m_b = std::make_unique<ServiceProcess>();
+        QVERIFY2(m_a->start(clusterArguments(*m_redis)), qPrintable(m_a->errorString()));
+        QVERIFY2(m_b->start(clusterArguments(*m_redis)), qPrintable(m_b->errorString()));
+    }
+    ServiceProcess &a = *m_a;
+    ServiceProcess &b = *m_b;
+    QTRY_COMPARE_WITH_TIMEOUT(a.metric("wsinfra_redis_connected") + b.metric("wsinfra_redis_connected"), 2.0, 10'000);
+    WsClient erin;
+    QVERIFY(erin.open(b.wsUrlFor(u"erin"_s)));
+    QVERIFY(erin.subscribe(31));
+
+    Headers headers = apiKeyHeaders();
+    headers.append(qMakePair(QByteArray("Idempotency-Key"), QByteArray("order-77")));
+    const HttpResult first = httpPost(a.httpUrl(path), R"({"n":1})", headers);
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.json().value("duplicate"_L1), QJsonValue(false));
+    const HttpResult repeat = httpPost(b.httpUrl(path), R"({"n":2})", headers);
+    QCOMPARE(repeat.status, 200);
+    QCOMPARE(repeat.json().value("duplicate"_L1), QJsonValue(true));
+    QCOMPARE(repeat.json().value("message_id"_L1), first.json().value("message_id"_L1));
+    QCOMPARE(repeat.json().value("delivered"_L1).toInt(), 0);
+    // erin (on B) got it once, from A's publish.
+    const QString type = path.contains("notifications"_L1) ? u"notification"_s
+                         : path.contains("broadcast"_L1)   ? u"broadcast"_s
+                                                           : u"bill_update"_s;
+    QCOMPARE(erin.waitFor(type).value("message_id"_L1), first.json().value("message_id"_L1));
+    QTest::qWait(300); // a second delivery would come within this
+    QCOMPARE(erin.receivedOfType(type).size(), 1);
+}
+
+void TestClusterPresence::cleanupTestCase()
+{
+    if (m_a)
+        QCOMPARE(m_a->terminate(), 0);
+    if (m_b)
+        QCOMPARE(m_b->terminate(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestClusterPresence)
