@@ -16,6 +16,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -168,9 +169,71 @@ QString suggestionFor(const QString &key)
     return QString();
 }
 
-/// Applies a JSON object as the file layer. `place` names where it came from, e.g. "config file /x.json".
-std::optional<Error> applyJson(const QJsonObject &object, const QString &place, Settings &settings)
+/// The original design's Redis section, {"redis": {enabled, url, config: {enableCompression,
+/// compressionThreshold, maxRetries, retryDelayOnFailover}}}, as the flat keys of the schema. maxRetries
+/// is checked and ignored: a node reconnects for as long as it runs and a publish never waits for Redis.
+Result<QJsonObject> flattenRedisSection(QJsonObject object, const QString &place)
 {
+    const auto it = object.constFind("redis"_L1);
+    if (it == object.constEnd())
+        return object;
+    if (!it->isObject())
+        return invalidConfig(u"key \"redis\" in %1 must be an object {enabled, url, config}"_s.arg(place));
+    const QJsonObject redis = it->toObject();
+    object.remove("redis"_L1);
+    for (const QString &flat :
+         {u"redisUrl"_s, u"redisEnableCompression"_s, u"redisCompressionThreshold"_s, u"redisRetryDelayOnFailover"_s}) {
+        if (object.contains(flat))
+            return invalidConfig(u"%1 has both \"redis\" and \"%2\": give the Redis settings once"_s.arg(place, flat));
+    }
+    for (auto key = redis.constBegin(); key != redis.constEnd(); ++key) {
+        if (key.key() != "enabled"_L1 && key.key() != "url"_L1 && key.key() != "config"_L1)
+            return invalidConfig(u"unknown key \"redis.%1\" in %2 (enabled, url, config)"_s.arg(key.key(), place));
+    }
+    const QJsonValue enabled = redis.value("enabled"_L1);
+    if (!enabled.isUndefined() && !enabled.isBool())
+        return invalidConfig(u"key \"redis.enabled\" in %1 must be true or false"_s.arg(place));
+    const QJsonValue url = redis.value("url"_L1);
+    if (enabled.toBool(true)) {
+        if (!url.isUndefined())
+            object.insert("redisUrl"_L1, url);
+    } else {
+        object.insert("redisUrl"_L1, u""_s); // disabled: single node, whatever the url
+    }
+    const QJsonValue config = redis.value("config"_L1);
+    if (config.isUndefined())
+        return object;
+    if (!config.isObject())
+        return invalidConfig(u"key \"redis.config\" in %1 must be an object"_s.arg(place));
+    const QJsonObject settings = config.toObject();
+    for (auto key = settings.constBegin(); key != settings.constEnd(); ++key) {
+        if (key.key() == "enableCompression"_L1)
+            object.insert("redisEnableCompression"_L1, key.value());
+        else if (key.key() == "compressionThreshold"_L1)
+            object.insert("redisCompressionThreshold"_L1, key.value());
+        else if (key.key() == "retryDelayOnFailover"_L1)
+            object.insert("redisRetryDelayOnFailover"_L1, key.value());
+        else if (key.key() == "maxRetries"_L1) {
+            const double retries = key.value().toDouble(-1);
+            if (!key.value().isDouble() || retries < 0 || retries > 1000 || retries != std::floor(retries))
+                return invalidConfig(
+                    u"key \"redis.config.maxRetries\" in %1 must be a whole number from 0 to 1000"_s.arg(place));
+        } else {
+            return invalidConfig(
+                u"unknown key \"redis.config.%1\" in %2 (enableCompression, compressionThreshold, maxRetries, "
+                u"retryDelayOnFailover)"_s.arg(key.key(), place));
+        }
+    }
+    return object;
+}
+
+/// Applies a JSON object as the file layer. `place` names where it came from, e.g. "config file /x.json".
+std::optional<Error> applyJson(const QJsonObject &original, const QString &place, Settings &settings)
+{
+    const Result<QJsonObject> flattened = flattenRedisSection(original, place);
+    if (!flattened)
+        return flattened.error();
+    const QJsonObject &object = *flattened;
     const std::span<const ConfigOption> options = configSchema();
     for (auto it = object.begin(); it != object.end(); ++it) {
         const QString key = it.key();

@@ -784,7 +784,7 @@ private slots:
                                     << QStringList{u"\"MaxConnections\""_s, u"did you mean \"maxConnections\""_s};
         QTest::newRow("env name as key") << R"({"WSINFRA_PORT": 80})"_ba << QStringList{u"\"WSINFRA_PORT\""_s};
         QTest::newRow("flag name as key") << R"({"max-connections": 80})"_ba << QStringList{u"\"max-connections\""_s};
-        QTest::newRow("nested") << R"({"port": 80, "redis": {"url": "x"}})"_ba << QStringList{u"\"redis\""_s};
+        QTest::newRow("nested") << R"({"port": 80, "redis": {"host": "x"}})"_ba << QStringList{u"redis.host"_s};
         QTest::newRow("empty key") << R"({"": 1})"_ba << QStringList{u"unknown key \"\""_s};
         QTest::newRow("control chars") << "{\"a\\u0000b\\n\": 1}"_ba << QStringList{u"\"a\\u0000b\\u000a\""_s};
         QTest::newRow("long key") << QByteArray("{\"" + QByteArray(100000, 'k') + "\": 1}")
@@ -950,6 +950,70 @@ private slots:
         QTest::newRow("fragment") << u"redis://h#x"_s << false;
         QTest::newRow("blank") << u" "_s << false;
         QTest::newRow("spaces") << u"redis://h /0"_s << false;
+    }
+
+    // The original design's section: {"redis": {enabled, url, config: {...}}}.
+    void redisSection_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("url");       // expected redisUrl; "!" = refused
+        QTest::addColumn<QString>("errorPart"); // when refused: a part of the message
+        QTest::addColumn<bool>("compression");
+        QTest::addColumn<qint64>("threshold");
+        QTest::addColumn<qint64>("retryDelayMs");
+        QTest::newRow("as in the original")
+            << QByteArray("{\"redis\":{\"enabled\":true,\"url\":\"redis://cache:6380/"
+                          "2\",\"config\":{\"enableCompression\":false,\"compressionThreshold\":2048,\"maxRetries\":3,"
+                          "\"retryDelayOnFailover\":250}}}")
+            << u"redis://cache:6380/2"_s << QString() << false << qint64(2048) << qint64(250);
+        QTest::newRow("url only") << QByteArray("{\"redis\":{\"url\":\"redis://h\"}}") << u"redis://h"_s << QString()
+                                  << true << qint64(1024) << qint64(100);
+        QTest::newRow("disabled: single node whatever the url")
+            << QByteArray("{\"redis\":{\"enabled\":false,\"url\":\"redis://h\"}}") << QString() << QString() << true
+            << qint64(1024) << qint64(100);
+        QTest::newRow("enabled without url (the environment may give it)")
+            << QByteArray("{\"redis\":{\"enabled\":true}}") << QString() << QString() << true << qint64(1024)
+            << qint64(100);
+        QTest::newRow("durations with units")
+            << QByteArray("{\"redis\":{\"config\":{\"retryDelayOnFailover\":\"2s\"}}}") << QString() << QString()
+            << true << qint64(1024) << qint64(2000);
+        const auto refused = [](const char *name, const char *json, const QString &part) {
+            QTest::newRow(name) << QByteArray(json) << u"!"_s << part << true << qint64(0) << qint64(0);
+        };
+        refused("not an object", "{\"redis\":\"redis://h\"}", u"must be an object"_s);
+        refused("unknown key", "{\"redis\":{\"host\":\"h\"}}", u"redis.host"_s);
+        refused("unknown config key", "{\"redis\":{\"config\":{\"cluster\":true}}}", u"redis.config.cluster"_s);
+        refused("enabled not a bool", "{\"redis\":{\"enabled\":\"yes\"}}", u"redis.enabled"_s);
+        refused("config not an object", "{\"redis\":{\"config\":[]}}", u"redis.config"_s);
+        refused("bad url", "{\"redis\":{\"url\":\"http://h\"}}", u"redisUrl"_s);
+        refused("url not a string", "{\"redis\":{\"url\":6379}}", u"redisUrl"_s);
+        refused("negative maxRetries", "{\"redis\":{\"config\":{\"maxRetries\":-1}}}", u"maxRetries"_s);
+        refused("fractional maxRetries", "{\"redis\":{\"config\":{\"maxRetries\":1.5}}}", u"maxRetries"_s);
+        refused("maxRetries as text", "{\"redis\":{\"config\":{\"maxRetries\":\"3\"}}}", u"maxRetries"_s);
+        refused("threshold negative", "{\"redis\":{\"config\":{\"compressionThreshold\":-5}}}",
+                u"redisCompressionThreshold"_s);
+        refused("both forms", "{\"redis\":{\"url\":\"redis://h\"},\"redisUrl\":\"redis://g\"}", u"once"_s);
+    }
+
+    void redisSection()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, url);
+        QFETCH(QString, errorPart);
+        QFETCH(bool, compression);
+        QFETCH(qint64, threshold);
+        QFETCH(qint64, retryDelayMs);
+        const Result<ServiceConfig> result = ConfigLoader::fromJson(QJsonDocument::fromJson(json).object());
+        if (url == "!"_L1) {
+            QVERIFY(!result.ok());
+            QVERIFY2(result.error().message.contains(errorPart), qPrintable(result.error().message));
+            return;
+        }
+        QVERIFY2(result.ok(), qPrintable(result.error().message));
+        QCOMPARE(result->redisUrl, url);
+        QCOMPARE(result->redisEnableCompression, compression);
+        QCOMPARE(result->redisCompressionThreshold, threshold);
+        QCOMPARE(result->redisRetryDelayMs, retryDelayMs);
     }
 
     void redisUrl()
