@@ -59,6 +59,8 @@ int main(int argc, char *argv[])
 
     // Scripts and tests read the bound port from this first line (e.g. with --port 0).
     std::printf("listening on %s:%u\n", qPrintable(service.serverAddress().toString()), unsigned(service.serverPort()));
+    if (service.controlPort() != 0)
+        std::printf("control on %s:%u\n", qPrintable(service.config().controlBind), unsigned(service.controlPort()));
     std::fflush(stdout);
     return app.exec();
 }

@@ -30,6 +30,8 @@ public:
     /// Bytes handed to the transport that the peer has not taken yet (socket write buffer, a polling
     /// session's queue). The shard keeps its own queue while this is high.
     virtual qint64 bufferedBytes() const { return 0; }
+    /// What operators see as the connection's transport ("websocket" for the native protocol).
+    virtual QLatin1StringView name() const { return QLatin1StringView("websocket"); }
 
 signals:
     void textReceived(const QString &text);

@@ -74,6 +74,7 @@ struct Connection
     int rateLimitViolations = 0;
     int protocolErrors = 0;
     qint64 lastSeenMs = 0;
+    qint64 connectedAtMs = 0;
     bool closing = false;
     DeliveryScheduler *scheduler = nullptr;   ///< none: every message goes straight to the transport
     StatisticsCounters *statistics = nullptr; ///< where what is written is counted (none: not counted)

@@ -1,5 +1,7 @@
 #include "core/eventlog.h"
 
+#include <QJsonArray>
+
 #include "util/clock.h"
 
 using namespace Qt::StringLiterals;
@@ -68,6 +70,17 @@ QString EventLog::levelName(Level level)
         return u"error"_s;
     }
     return u"info"_s;
+}
+
+QJsonObject EventLog::page(qint64 afterId, int limit) const
+{
+    qint64 latestId = 0;
+    const QList<Event> events = since(afterId, limit, &latestId);
+    QJsonArray items;
+    for (const Event &event : events)
+        items.append(event.toJson());
+    const qint64 lastId = events.isEmpty() ? latestId : events.last().id;
+    return QJsonObject{{QStringLiteral("events"), items}, {QStringLiteral("last_id"), lastId}};
 }
 
 } // namespace wsinfra

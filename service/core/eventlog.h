@@ -40,6 +40,10 @@ public:
     /// The kept events with an id above `afterId`, oldest first, at most `limit` of them; `lastId`,
     /// when given, gets the latest id at the same moment.
     QList<Event> since(qint64 afterId, int limit, qint64 *lastId = nullptr) const;
+    /// {"events":[...],"last_id"}: since(afterId, limit) as the HTTP API and the control port answer it;
+    /// with nothing newer, last_id is the log's latest (which also resynchronises a reader whose id is
+    /// from before a restart).
+    QJsonObject page(qint64 afterId, int limit) const;
     /// The id of the latest event (0 before the first).
     qint64 lastId() const;
     int size() const;

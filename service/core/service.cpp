@@ -3,6 +3,7 @@
 #include "auth/jwtverifier.h"
 #include "cluster/redisbroker.h"
 #include "cluster/redisendpoint.h"
+#include "control/controlserver.h"
 #include "core/broker.h"
 #include "core/channelhistory.h"
 #include "core/connectionmanager.h"
@@ -197,6 +198,18 @@ bool Service::initialize()
             u"cannot listen on %1:%2: %3"_s.arg(m_config.bind).arg(m_config.port).arg(m_frontDoor->errorString());
         return false;
     }
+    if (!m_config.controlToken.isEmpty()) {
+        ControlServer::Settings control;
+        control.token = m_config.controlToken;
+        control.intervalMs = int(m_config.controlIntervalMs);
+        m_control = new ControlServer(control, *this, m_clock, this);
+        if (!m_control->listen(QHostAddress(m_config.controlBind), quint16(m_config.controlPort))) {
+            m_errorString = u"cannot open the control port %1:%2: %3"_s.arg(m_config.controlBind)
+                                .arg(m_config.controlPort)
+                                .arg(m_control->errorString());
+            return false;
+        }
+    }
     m_shards->start();
     if (auto *cluster = qobject_cast<RedisBroker *>(m_broker)) {
         cluster->start();
@@ -280,6 +293,11 @@ QHostAddress Service::serverAddress() const
     return m_frontDoor ? m_frontDoor->serverAddress() : QHostAddress();
 }
 
+quint16 Service::controlPort() const
+{
+    return m_control ? m_control->serverPort() : 0;
+}
+
 quint16 Service::serverPort() const
 {
     return m_frontDoor ? m_frontDoor->serverPort() : 0;
@@ -288,6 +306,14 @@ quint16 Service::serverPort() const
 QString Service::nextMessageId()
 {
     return m_nodeId + u'-' + QString::number(++m_messageSerial, 36);
+}
+
+QJsonObject Service::PublishResult::toJson() const
+{
+    QJsonObject answer{{u"message_id"_s, messageId}, {u"delivered"_s, delivered}, {u"duplicate"_s, duplicate}};
+    if (shared)
+        answer.insert(u"cluster"_s, *shared);
+    return answer;
 }
 
 void Service::deliverLocally(const Publication &publication, PublishResult result, PublishedCallback done)
@@ -682,6 +708,46 @@ QStringList Service::getBillSubscribers(qint64 billId) const
     QStringList sorted(users.cbegin(), users.cend());
     sorted.sort();
     return sorted;
+}
+
+QList<ConnectionRow> Service::connectionRows() const
+{
+    const QList<QList<ConnectionRow>> perShard =
+        m_shards->collect<QList<ConnectionRow>>([](const Shard &shard) { return shard.connectionRows(); });
+    QList<ConnectionRow> rows;
+    for (const QList<ConnectionRow> &part : perShard)
+        rows.append(part);
+    return rows;
+}
+
+QHash<qint64, QSet<QString>> Service::subscriptionMap() const
+{
+    const QList<QHash<qint64, QSet<QString>>> perShard =
+        m_shards->collect<QHash<qint64, QSet<QString>>>([](const Shard &shard) { return shard.subscriptionMap(); });
+    QHash<qint64, QSet<QString>> map;
+    for (const auto &part : perShard) {
+        for (auto it = part.cbegin(); it != part.cend(); ++it)
+            map[it.key()].unite(it.value());
+    }
+    return map;
+}
+
+bool Service::closeConnection(const QString &publicId, int code, const QString &reason)
+{
+    const QList<std::optional<ConnectionId>> found = m_shards->collect<std::optional<ConnectionId>>(
+        [&publicId](const Shard &shard) { return shard.findConnection(publicId); });
+    for (const std::optional<ConnectionId> &id : found) {
+        if (id) {
+            m_shards->closeConnections({*id}, code, reason);
+            return true;
+        }
+    }
+    return false;
+}
+
+void Service::logEvent(EventLog::Level level, const QString &category, const QString &message)
+{
+    m_events->append(level, category, message);
 }
 
 void Service::sharePresence()

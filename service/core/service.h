@@ -1,6 +1,8 @@
 #pragma once
 
 #include "core/broker.h"
+#include "core/connectionrow.h"
+#include "core/eventlog.h"
 #include "core/publication.h"
 #include "core/serviceconfig.h"
 #include "monitoring/metricsreporter.h"
@@ -26,10 +28,10 @@ class ChannelHistory;
 class Clock;
 class ConnectionManager;
 class Deduplicator;
-class EventLog;
 class LeakDetector;
 class FrontDoor;
 class HttpApi;
+class ControlServer;
 class JwtVerifier;
 class MemoryManager;
 class NotificationInbox;
@@ -58,6 +60,8 @@ public:
     QString errorString() const { return m_errorString; }
     QHostAddress serverAddress() const;
     quint16 serverPort() const;
+    /// The control port's (0 when it is not open: no control token).
+    quint16 controlPort() const;
     const ServiceConfig &config() const { return m_config; }
 
     struct PublishResult
@@ -70,6 +74,10 @@ public:
         /// Nodes of a cluster: whether the other nodes got it too (false: Redis was unreachable and
         /// only this node's clients did). Unset on a single node.
         std::optional<bool> shared;
+
+        /// {"message_id","delivered","duplicate"} and "cluster" when shared is set: what the HTTP API
+        /// and the control port answer (they add the target's fields).
+        QJsonObject toJson() const;
     };
     /// The outcome of a publish, on the service's thread after the call returned: the result once
     /// this node's shards have handed it on, or why it could not be published (a clustered node whose
@@ -117,6 +125,14 @@ public:
     QJsonObject forceMemoryAnalysis() const;
 
     StatisticsCollector &statistics() { return *m_statistics; }
+    /// Every admitted connection of this node (the console's Connections page).
+    QList<ConnectionRow> connectionRows() const;
+    /// Bill -> the users following it on this node.
+    QHash<qint64, QSet<QString>> subscriptionMap() const;
+    /// Closes this node's connection with that public id; false when there is none.
+    bool closeConnection(const QString &publicId, int code, const QString &reason);
+    /// Appends to the event log: what operators did through the control port.
+    void logEvent(EventLog::Level level, const QString &category, const QString &message);
     /// What an operator must see: memory level changes, start, shutdown (GET /api/events).
     const EventLog &eventLog() const { return *m_events; }
 
@@ -176,6 +192,7 @@ private:
     ShardPool *m_shards = nullptr;
     Broker *m_broker = nullptr;
     HttpApi *m_httpApi = nullptr;
+    ControlServer *m_control = nullptr; ///< null when no control token is configured
     FrontDoor *m_frontDoor = nullptr;
     QString m_errorString;
     bool m_shuttingDown = false;

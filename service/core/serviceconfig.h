@@ -26,6 +26,7 @@ struct ServiceConfig
     int controlPort = 3001;
     QString controlBind = QStringLiteral("127.0.0.1");
     QString controlToken;
+    qint64 controlIntervalMs = 1000;
     QString apiKey;
     QByteArray jwtSecret;
     bool allowAnonymous = false;

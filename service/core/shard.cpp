@@ -173,6 +173,7 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
     connection->transport = transport;
     connection->inboundBudget = TokenBucket(m_settings.messagesPerSecond, m_settings.messageBurst);
     connection->lastSeenMs = m_clock.nowMs();
+    connection->connectedAtMs = connection->lastSeenMs;
     connection->scheduler = this;
     connection->statistics = &m_statistics;
     connection->queue.setOrder(m_settings.deliveryOrder);
@@ -555,6 +556,50 @@ Shard::MemoryCensus Shard::memoryCensus() const
     }
     census.orphans = orphanReport();
     return census;
+}
+
+QList<ConnectionRow> Shard::connectionRows() const
+{
+    QList<ConnectionRow> rows;
+    rows.reserve(m_connections.size());
+    for (const auto &connection : m_connections) {
+        if (connection->ticket.refuseCloseCode != 0)
+            continue;
+        ConnectionRow row;
+        row.id = connection->publicId;
+        row.userId = connection->userId();
+        row.address = connection->ticket.address;
+        row.transport = connection->transport ? QString(connection->transport->name()) : QString();
+        row.connectedAtMs = connection->connectedAtMs;
+        row.lastSeenMs = connection->lastSeenMs;
+        row.queuedBytes =
+            connection->queue.bytes() + (connection->transport ? connection->transport->bufferedBytes() : 0);
+        row.bills = m_subscriptions.billsOf(connection->id);
+        std::sort(row.bills.begin(), row.bills.end());
+        rows.append(row);
+    }
+    return rows;
+}
+
+QHash<qint64, QSet<QString>> Shard::subscriptionMap() const
+{
+    QHash<qint64, QSet<QString>> map;
+    const QList<qint64> bills = m_subscriptions.bills();
+    for (qint64 billId : bills) {
+        const QSet<QString> users = subscribersOf(billId);
+        if (!users.isEmpty())
+            map.insert(billId, users);
+    }
+    return map;
+}
+
+std::optional<ConnectionId> Shard::findConnection(const QString &publicId) const
+{
+    for (const auto &connection : m_connections) {
+        if (connection->publicId == publicId && connection->ticket.refuseCloseCode == 0)
+            return connection->id;
+    }
+    return std::nullopt;
 }
 
 PresenceSnapshot Shard::presence() const

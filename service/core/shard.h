@@ -2,6 +2,7 @@
 
 #include "core/broker.h"
 #include "core/connection.h"
+#include "core/connectionrow.h"
 #include "core/messagehandler.h"
 #include "core/publication.h"
 #include "core/shardcontext.h"
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 
 class QTcpSocket;
@@ -96,6 +98,11 @@ public:
     QSet<qint64> subscriptionsOfUser(const QString &userId) const;
     /// User ids of this shard's connections that follow the bill (anonymous ones excluded).
     QSet<QString> subscribersOf(qint64 billId) const;
+    QList<ConnectionRow> connectionRows() const;
+    /// Bill -> users following it on this shard (authenticated connections).
+    QHash<qint64, QSet<QString>> subscriptionMap() const;
+    /// The internal id of the admitted connection with this public id.
+    std::optional<ConnectionId> findConnection(const QString &publicId) const;
     /// The users of this shard's authenticated connections: how many each has, the bills they follow.
     PresenceSnapshot presence() const;
     /// Grows whenever a connection comes or goes or a subscription changes (any thread may read it).

@@ -31,11 +31,9 @@ void respondPublished(const HttpServerConnection::Respond &respond, const Result
         respond(HttpResponse::error(503, outcome.error().code, outcome.error().message));
         return;
     }
-    extra.insert(u"message_id"_s, outcome->messageId);
-    extra.insert(u"delivered"_s, outcome->delivered);
-    extra.insert(u"duplicate"_s, outcome->duplicate);
-    if (outcome->shared)
-        extra.insert(u"cluster"_s, *outcome->shared);
+    const QJsonObject answer = outcome->toJson();
+    for (auto it = answer.begin(); it != answer.end(); ++it)
+        extra.insert(it.key(), it.value());
     respond(HttpResponse::json(200, extra));
 }
 
@@ -107,14 +105,7 @@ HttpResponse eventsAnswer(const EventLog &log, const HttpRequest &request)
     if (!limit)
         return HttpResponse::error(400, ErrorCode::BadRequest,
                                    u"query parameter limit must be an integer from 1 to %1"_s.arg(MaxPageSize));
-    qint64 latestId = 0;
-    const QList<EventLog::Event> events = log.since(*since, int(*limit), &latestId);
-    QJsonArray items;
-    for (const EventLog::Event &event : events)
-        items.append(event.toJson());
-    // Nothing newer: the log's latest id, which also resynchronises a reader whose id is from before a restart.
-    const qint64 lastId = events.isEmpty() ? latestId : events.last().id;
-    return HttpResponse::json(200, QJsonObject{{u"events"_s, items}, {u"last_id"_s, lastId}});
+    return HttpResponse::json(200, log.page(*since, int(*limit)));
 }
 
 HttpResponse notFound(const HttpRequest &request)

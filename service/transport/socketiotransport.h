@@ -41,6 +41,7 @@ public:
     void abort() override;
     /// What the Engine.IO session holds for the client (a polling session between two GETs).
     qint64 bufferedBytes() const override;
+    QLatin1StringView name() const override { return QLatin1StringView("socket.io"); }
 
     /// The envelope text a client event stands for (public for tests).
     static QString envelopeOf(const QJsonArray &arguments);

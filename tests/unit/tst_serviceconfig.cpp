@@ -36,6 +36,8 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return c.controlBind;
     if (key == "controlToken"_L1)
         return c.controlToken;
+    if (key == "controlInterval"_L1)
+        return n(c.controlIntervalMs);
     if (key == "apiKey"_L1)
         return c.apiKey;
     if (key == "jwtSecret"_L1)
@@ -154,6 +156,7 @@ QStringList allEnvironmentNames()
             u"WSINFRA_CONTROL_PORT"_s,
             u"WSINFRA_CONTROL_BIND"_s,
             u"WSINFRA_CONTROL_TOKEN"_s,
+            u"WSINFRA_CONTROL_INTERVAL"_s,
             u"WSINFRA_API_KEY"_s,
             u"JWT_SECRET"_s,
             u"WSINFRA_ALLOW_ANONYMOUS"_s,
@@ -280,6 +283,7 @@ private slots:
             {"controlPort", "3001"},
             {"controlBind", "127.0.0.1"},
             {"controlToken", ""},
+            {"controlInterval", "1000"},
             {"apiKey", ""},
             {"jwtSecret", ""},
             {"allowAnonymous", "false"},
