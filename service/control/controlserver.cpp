@@ -242,7 +242,11 @@ void ControlServer::handleHello(Session *session, const QJsonObject &frame)
     const Result<ControlHello> hello = parseControlHello(frame);
     if (!hello) {
         recordFailure(session->address);
-        refuse(session, hello.error().code, Close::BadRequest, hello.error().message);
+        // A hello without a token is refused like a wrong one (docs/control-protocol.md: "wrong or missing").
+        if (frame.value("type"_L1) == "hello"_L1 && !frame.contains("token"_L1))
+            refuse(session, QString(ErrorCode::InvalidToken), Close::InvalidToken, u"no control token"_s);
+        else
+            refuse(session, hello.error().code, Close::BadRequest, hello.error().message);
         return;
     }
     if (m_settings.token.isEmpty() || !constantTimeEquals(hello->token.toUtf8(), m_settings.token.toUtf8())) {
@@ -261,6 +265,7 @@ void ControlServer::handleHello(Session *session, const QJsonObject &frame)
                        u"console %1 (%2) connected from %3"_s.arg(session->id, hello->client, session->address));
     send(session, {{u"type"_s, u"welcome"_s},
                    {u"version"_s, ControlProtocolVersion},
+                   {u"node_id"_s, m_service.nodeId()},
                    {u"session"_s, session->id},
                    {u"interval_ms"_s, m_settings.intervalMs}});
     push(session, captureState());
@@ -364,9 +369,11 @@ void ControlServer::handleCommand(Session *session, const QJsonObject &frame)
         reply(session, id, m_service.forceMemoryAnalysis());
         return;
     case ControlCommand::Type::Metrics:
+        log(u"metrics"_s);
         reply(session, id, m_service.getMetrics());
         return;
     case ControlCommand::Type::Events:
+        log(u"events since %1"_s.arg(command->since));
         reply(session, id, m_service.eventLog().page(command->since, command->limit));
         return;
     case ControlCommand::Type::Resync:

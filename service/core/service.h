@@ -63,6 +63,8 @@ public:
     /// The control port's (0 when it is not open: no control token).
     quint16 controlPort() const;
     const ServiceConfig &config() const { return m_config; }
+    /// This node's id (random per start): in message ids, connection ids and the cluster.
+    const QString &nodeId() const { return m_nodeId; }
 
     struct PublishResult
     {

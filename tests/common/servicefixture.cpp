@@ -67,6 +67,11 @@ bool ServiceProcess::start(const QStringList &arguments, const QProcessEnvironme
         return false;
     }
     static const QRegularExpression listening(u"^listening on ([^\\s]+):(\\d+)$"_s);
+    static const QRegularExpression control(u"^control on ([^\\s]+):(\\d+)$"_s);
+    // With a control token the service also opens its control port and reports it on a second line.
+    const bool expectControl = !m_process.processEnvironment().value(u"WSINFRA_CONTROL_TOKEN"_s).isEmpty();
+    m_port = 0;
+    m_controlPort = 0;
     const QDeadlineTimer deadline(20'000);
     while (!deadline.hasExpired()) {
         if (!m_process.canReadLine() && !m_process.waitForReadyRead(int(qMin<qint64>(deadline.remainingTime(), 500)))) {
@@ -75,11 +80,12 @@ bool ServiceProcess::start(const QStringList &arguments, const QProcessEnvironme
             continue;
         }
         const QString line = QString::fromUtf8(m_process.readLine()).trimmed();
-        const QRegularExpressionMatch match = listening.match(line);
-        if (match.hasMatch()) {
+        if (const QRegularExpressionMatch match = listening.match(line); match.hasMatch())
             m_port = quint16(match.captured(2).toUInt());
+        else if (const QRegularExpressionMatch match = control.match(line); match.hasMatch())
+            m_controlPort = quint16(match.captured(2).toUInt());
+        if (m_port != 0 && (!expectControl || m_controlPort != 0))
             return true;
-        }
     }
     m_error = u"service did not report its port; stderr: %1"_s.arg(QString::fromUtf8(m_process.readAllStandardError()));
     return false;

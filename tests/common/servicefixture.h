@@ -32,6 +32,9 @@ public:
     int terminate(int timeoutMs = 15'000);
 
     quint16 port() const { return m_port; }
+    /// The control port the service reported on its second line: only read when the environment
+    /// has WSINFRA_CONTROL_TOKEN (start with `--control-port 0`); 0 otherwise.
+    quint16 controlPort() const { return m_controlPort; }
     QString httpUrl(const QString &path) const;
     QString wsUrl(const QString &query = {}) const;
     /// The WebSocket URL with a fresh makeToken(userId) in the query.
@@ -70,6 +73,7 @@ public:
 private:
     QProcess m_process;
     quint16 m_port = 0;
+    quint16 m_controlPort = 0;
     int m_openFileLimit = 0;
     QString m_error;
 };
