@@ -1,6 +1,7 @@
 #include "protocol/controlmessage.h"
 
 #include "protocol/codes.h"
+#include "protocol/jsoninteger.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,24 +28,6 @@ constexpr qsizetype MaxQuotedTypeLength = 64;
 Error badRequest(const QString &message)
 {
     return Error{QString(ErrorCode::BadRequest), message};
-}
-
-// A JSON integer within [minimum, maximum], or nullopt. Whole doubles such as 1.0 or 1e2 count: JavaScript does
-// not tell them apart from integers. The bounds must lie within the safe range.
-std::optional<qint64> integerIn(const QJsonValue &value, qint64 minimum, qint64 maximum)
-{
-    if (!value.isDouble())
-        return std::nullopt;
-    const double number = value.toDouble();
-    // The double test rules out what cannot be converted; toInteger() then is exact where the parser kept the
-    // literal as an integer (9007199254740993 stays distinct from 2^53).
-    if (!std::isfinite(number) || number != std::floor(number) || number < double(minimum) - 1 ||
-        number > double(maximum) + 1)
-        return std::nullopt;
-    const qint64 integer = value.toInteger(0);
-    if (integer < minimum || integer > maximum)
-        return std::nullopt;
-    return integer;
 }
 
 bool isControlCharacter(QChar c)
@@ -153,7 +136,7 @@ std::optional<Error> parsePublish(const QJsonObject &frame, ControlCommand &comm
         return badRequest(u"user_id is only allowed with target \"user\""_s);
 
     if (command.target == ControlCommand::Target::Bill) {
-        const std::optional<qint64> billId = integerIn(frame.value("bill_id"_L1), 1, MaxSafeInteger);
+        const std::optional<qint64> billId = jsonInteger(frame.value("bill_id"_L1), 1, MaxSafeInteger);
         if (!billId)
             return badRequest(u"bill_id must be an integer from 1 to 2^53-1"_s);
         command.billId = *billId;
@@ -188,14 +171,14 @@ std::optional<Error> parseEvents(const QJsonObject &frame, ControlCommand &comma
 {
     const QJsonValue since = frame.value("since"_L1);
     if (!since.isUndefined()) {
-        const std::optional<qint64> value = integerIn(since, 0, MaxSafeInteger);
+        const std::optional<qint64> value = jsonInteger(since, 0, MaxSafeInteger);
         if (!value)
             return badRequest(u"since must be an integer from 0 to 2^53-1"_s);
         command.since = *value;
     }
     const QJsonValue limit = frame.value("limit"_L1);
     if (!limit.isUndefined()) {
-        const std::optional<qint64> value = integerIn(limit, 1, MaxEventsLimit);
+        const std::optional<qint64> value = jsonInteger(limit, 1, MaxEventsLimit);
         if (!value)
             return badRequest(u"limit must be an integer from 1 to %1"_s.arg(MaxEventsLimit));
         command.limit = int(*value);
@@ -250,7 +233,7 @@ Result<ControlHello> parseControlHello(const QJsonObject &frame)
     ControlHello hello;
     // Any integer an int holds: which of them the service speaks is the server's answer (unsupported_version).
     const std::optional<qint64> version =
-        integerIn(frame.value("version"_L1), std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+        jsonInteger(frame.value("version"_L1), std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
     if (!version)
         return badRequest(u"version must be an integer"_s);
     hello.version = int(*version);
@@ -278,7 +261,7 @@ QJsonValue controlCommandIdOf(const QJsonObject &frame)
             return id;
         return QJsonValue(QJsonValue::Undefined);
     }
-    if (integerIn(id, -MaxSafeInteger, MaxSafeInteger))
+    if (jsonInteger(id, -MaxSafeInteger, MaxSafeInteger))
         return id;
     return QJsonValue(QJsonValue::Undefined);
 }

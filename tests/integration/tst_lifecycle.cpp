@@ -3,6 +3,7 @@
 
 #include "core/serviceconfig.h"
 #include "httpclient.h"
+#include "processrun.h"
 #include "servicefixture.h"
 #include "wsclient.h"
 
@@ -23,14 +24,7 @@ using namespace wsinfra::test;
 namespace {
 
 /// What a service process that ran to its end left behind.
-struct Run
-{
-    bool finished = false;
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QByteArray standardOutput;
-    QByteArray standardError;
-};
+using Run = ProcessRun;
 
 /// The test environment (ServiceProcess::testEnvironment) with `assignments` ("NAME=value") on top.
 QProcessEnvironment testEnvironment(const QStringList &assignments = {})
@@ -51,22 +45,7 @@ Run runService(QStringList arguments, const QStringList &environment = {}, int t
         arguments = QStringList{u"--bind"_s, u"127.0.0.1"_s} + arguments;
     if (!arguments.contains("--port"_L1))
         arguments = QStringList{u"--port"_s, u"0"_s} + arguments;
-    QProcess process;
-    process.setProcessEnvironment(testEnvironment(environment));
-    process.start(ServiceProcess::binaryPath(), arguments);
-    Run run;
-    if (!process.waitForStarted(10'000))
-        return run;
-    run.finished = process.waitForFinished(timeoutMs);
-    if (!run.finished) {
-        process.kill();
-        process.waitForFinished(5'000);
-    }
-    run.exitCode = process.exitCode();
-    run.exitStatus = process.exitStatus();
-    run.standardOutput = process.readAllStandardOutput();
-    run.standardError = process.readAllStandardError();
-    return run;
+    return runToEnd(ServiceProcess::binaryPath(), arguments, testEnvironment(environment), timeoutMs);
 }
 
 } // namespace

@@ -1,0 +1,179 @@
+#include "consolestate.h"
+#include "controlclient.h"
+#include "snapshotexporter.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+#include <QTimer>
+#include <QUrl>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// The exit codes of docs/console.md; scripts rely on them.
+enum ExitCode {
+    Exported = 0,
+    BadArguments = 2,
+    Refused = 3,
+    NoSnapshot = 4,
+    CannotWrite = 5,
+};
+
+void complain(const QString &message)
+{
+    std::fprintf(stderr, "wsinfra-console: %s\n", qPrintable(message));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"wsinfra-console"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(WSINFRA_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"wsinfra operations console: talks to a service's control port (docs/control-protocol.md).\n"
+        u"Until its window arrives it runs headless: --export FILE connects, writes one snapshot of the\n"
+        u"service (.json or .csv, by the extension) and exits.\n"
+        u"\n"
+        u"Exit codes:\n"
+        u"  0  the snapshot was written\n"
+        u"  2  bad arguments, or no --export\n"
+        u"  3  the service refused the console (e.g. a wrong token)\n"
+        u"  4  no snapshot: cannot connect, no answer within --timeout, or an answer it cannot read\n"
+        u"  5  the file cannot be written"_s);
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption hostOption(u"host"_s,
+                                        u"Address of the service's control port (default: $WSINFRA_CONTROL_HOST, "
+                                        u"else 127.0.0.1)."_s,
+                                        u"host"_s);
+    const QCommandLineOption portOption(u"port"_s, u"The control port (default: $WSINFRA_CONTROL_PORT, else 3001)."_s,
+                                        u"port"_s);
+    const QCommandLineOption tokenOption(u"token"_s,
+                                         u"The control token (default: $WSINFRA_CONTROL_TOKEN; the variable keeps it "
+                                         u"out of the process list)."_s,
+                                         u"token"_s);
+    const QCommandLineOption exportOption(u"export"_s, u"Write one snapshot to this file (.json or .csv) and exit."_s,
+                                          u"file"_s);
+    const QCommandLineOption timeoutOption(u"timeout"_s, u"Seconds to wait for the snapshot (default: 10)."_s,
+                                           u"seconds"_s, u"10"_s);
+    parser.addOptions({hostOption, portOption, tokenOption, exportOption, timeoutOption});
+
+    // parse() rather than process(): a mistake must exit 2 as documented, not Qt's 1.
+    if (!parser.parse(QCoreApplication::arguments())) {
+        complain(parser.errorText());
+        return BadArguments;
+    }
+    if (parser.isSet(helpOption))
+        parser.showHelp(Exported);
+    if (parser.isSet(versionOption))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        complain(u"unexpected argument \"%1\"; see --help"_s.arg(parser.positionalArguments().constFirst()));
+        return BadArguments;
+    }
+
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    // The flag, else the variable, else the default; `source` says which, for the error messages.
+    const auto setting = [&](const QCommandLineOption &option, const QString &variable, const QString &fallback,
+                             QString *source) {
+        if (parser.isSet(option)) {
+            *source = u"--"_s + option.names().constFirst();
+            return parser.value(option);
+        }
+        *source = variable;
+        return environment.value(variable, fallback);
+    };
+    QString source;
+    const QString host = setting(hostOption, u"WSINFRA_CONTROL_HOST"_s, u"127.0.0.1"_s, &source);
+    QUrl hostCheck;
+    hostCheck.setHost(host);
+    if (hostCheck.host().isEmpty()) {
+        complain(u"%1 must be a host name or address (got \"%2\")"_s.arg(source, host.left(64)));
+        return BadArguments;
+    }
+    const QString portText = setting(portOption, u"WSINFRA_CONTROL_PORT"_s, u"3001"_s, &source);
+    bool portOk = false;
+    const uint port = portText.toUInt(&portOk);
+    if (!portOk || port == 0 || port > 65535) {
+        complain(u"%1 must be a port from 1 to 65535 (got \"%2\")"_s.arg(source, portText.left(64)));
+        return BadArguments;
+    }
+    const QString token = setting(tokenOption, u"WSINFRA_CONTROL_TOKEN"_s, QString(), &source);
+    if (token.isEmpty()) {
+        complain(u"no control token: pass --token or set WSINFRA_CONTROL_TOKEN"_s);
+        return BadArguments;
+    }
+    bool timeoutOk = false;
+    const double timeoutSeconds = parser.value(timeoutOption).toDouble(&timeoutOk);
+    if (!timeoutOk || !(timeoutSeconds > 0) || timeoutSeconds > 86'400) {
+        complain(u"--timeout must be a number of seconds above 0 and at most 86400"_s);
+        return BadArguments;
+    }
+    if (!parser.isSet(exportOption)) {
+        complain(u"the window arrives with the console pages; use --export FILE"_s);
+        return BadArguments;
+    }
+    const QString path = parser.value(exportOption);
+    if (const auto format = wsinfra::SnapshotExporter::formatOf(path); !format) {
+        complain(format.error().message);
+        return BadArguments;
+    }
+
+    const int timeoutMs = int(timeoutSeconds * 1000);
+    wsinfra::ControlClient::Settings settings;
+    // The --timeout below is the one that speaks; the client's own only backs it up.
+    settings.welcomeTimeoutMs = timeoutMs + 5'000;
+    wsinfra::ControlClient client(settings);
+    wsinfra::ConsoleState state;
+    bool finished = false;
+    // Says goodbye to the service (a close handshake, bounded) before exiting with `code`.
+    const auto finish = [&](int code, const QString &message) {
+        if (finished)
+            return;
+        finished = true;
+        if (!message.isEmpty())
+            complain(message);
+        const auto quit = [code] { QCoreApplication::exit(code); };
+        QObject::connect(&client, &wsinfra::ControlClient::stateChanged, &app,
+                         [quit](wsinfra::ControlClient::State now) {
+                             if (now == wsinfra::ControlClient::State::Disconnected)
+                                 quit();
+                         });
+        QTimer::singleShot(2'000, &app, quit);
+        client.disconnectFromService();
+        if (client.state() == wsinfra::ControlClient::State::Disconnected)
+            QTimer::singleShot(0, &app, quit);
+    };
+    QObject::connect(&client, &wsinfra::ControlClient::snapshotReceived, &app, [&](const QJsonObject &snapshot) {
+        QString error;
+        if (!state.apply(snapshot, &error)) {
+            finish(NoSnapshot, u"the service sent a snapshot this console cannot read: %1"_s.arg(error));
+            return;
+        }
+        const wsinfra::Result<bool> written = wsinfra::SnapshotExporter::write(state, path);
+        if (!written) {
+            finish(CannotWrite, written.error().message);
+            return;
+        }
+        finish(Exported, {});
+    });
+    QObject::connect(&client, &wsinfra::ControlClient::refused, &app, [&](const QString &code, const QString &message) {
+        finish(Refused, u"the service refused the console: %1: %2"_s.arg(code, message));
+    });
+    QObject::connect(&client, &wsinfra::ControlClient::connectionFailed, &app, [&](const QString &reason) {
+        finish(NoSnapshot, u"cannot reach the service's control port: %1"_s.arg(reason));
+    });
+    QTimer::singleShot(timeoutMs, &app, [&] {
+        finish(NoSnapshot, u"no snapshot from %1 within %2 s"_s.arg(client.url().toString()).arg(timeoutSeconds));
+    });
+    client.connectToService(host, quint16(port), token);
+    return app.exec();
+}
