@@ -1,6 +1,7 @@
 // ConsoleState: snapshots and deltas applied as docs/control-protocol.md describes them, hostile pushes
 // refused with the state untouched, and every collection bounded.
 
+#include "consolepushes.h"
 #include "consolestate.h"
 
 #include <QJsonArray>
@@ -12,74 +13,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace wsinfra;
+using namespace wsinfra::test::pushes;
 
 namespace {
-
-constexpr qint64 T0 = 1'700'000'000'000;
-
-QJsonObject row(const QString &id, const QString &user, const QJsonArray &bills = {})
-{
-    return {{u"id"_s, id},    {u"user"_s, user},    {u"address"_s, u"127.0.0.1"_s}, {u"transport"_s, u"websocket"_s},
-            {u"since"_s, T0}, {u"last_seen"_s, T0}, {u"queued_bytes"_s, 0},         {u"bills"_s, bills}};
-}
-
-QJsonObject bill(qint64 billId, const QStringList &users)
-{
-    return {{u"bill_id"_s, billId}, {u"users"_s, QJsonArray::fromStringList(users)}};
-}
-
-QJsonObject event(qint64 id)
-{
-    return {{u"id"_s, id},
-            {u"timestamp"_s, T0},
-            {u"level"_s, u"info"_s},
-            {u"category"_s, u"service"_s},
-            {u"message"_s, u"event %1"_s.arg(id)}};
-}
-
-QJsonArray events(qint64 first, qint64 last)
-{
-    QJsonArray items;
-    for (qint64 id = first; id <= last; ++id)
-        items.append(event(id));
-    return items;
-}
-
-QJsonObject metrics(qint64 rss = 1000, double percent = 12.5, const QString &level = u"normal"_s)
-{
-    return {{u"memory"_s, QJsonObject{{u"rssBytes"_s, rss}, {u"percent"_s, percent}, {u"level"_s, level}}},
-            {u"traffic"_s, QJsonObject{{u"received"_s, QJsonObject{{u"subscribe"_s, 2}, {u"ping"_s, 3}}},
-                                       {u"sent"_s, QJsonObject{{u"pong"_s, 3}, {u"bill_update"_s, 4}}}}}};
-}
-
-QJsonObject push(const QString &type, qint64 seq, const QJsonValue &connections, const QJsonValue &subscriptions,
-                 const QJsonArray &eventList = {}, qint64 at = 0)
-{
-    return {{u"type"_s, type},
-            {u"seq"_s, seq},
-            {u"at"_s, at == 0 ? T0 + seq * 1000 : at},
-            {u"stats"_s, QJsonObject{{u"activeConnections"_s, 2}, {u"memoryUsage"_s, 1000}}},
-            {u"health"_s, QJsonObject{{u"status"_s, u"healthy"_s}, {u"memoryUsage"_s, 12.5}}},
-            {u"metrics"_s, metrics()},
-            {u"connections"_s, connections},
-            {u"subscriptions"_s, subscriptions},
-            {u"events"_s, eventList}};
-}
-
-QJsonObject snapshot(qint64 seq, const QJsonArray &rows, const QJsonArray &bills, const QJsonArray &eventList = {})
-{
-    return push(u"snapshot"_s, seq, rows, bills, eventList);
-}
-
-QJsonObject delta(qint64 seq, const QJsonArray &added = {}, const QJsonArray &changed = {},
-                  const QStringList &removed = {}, const QJsonArray &billsChanged = {},
-                  const QJsonArray &billsRemoved = {}, const QJsonArray &eventList = {})
-{
-    return push(
-        u"delta"_s, seq,
-        QJsonObject{{u"added"_s, added}, {u"changed"_s, changed}, {u"removed"_s, QJsonArray::fromStringList(removed)}},
-        QJsonObject{{u"changed"_s, billsChanged}, {u"removed"_s, billsRemoved}}, eventList);
-}
 
 // The state the data-driven cases start from: amy (a) on bills 7 and 9, bob (b) on bill 7.
 QJsonObject baseSnapshot()
