@@ -1,6 +1,7 @@
 #include "servicefixture.h"
 
 #include "auth/jwtverifier.h"
+#include "memory/processmemory.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -185,6 +186,13 @@ qint64 ServiceProcess::cpuTimeMs() const
 QByteArray ServiceProcess::standardError()
 {
     return m_process.readAllStandardError();
+}
+
+qint64 ServiceProcess::residentBytes() const
+{
+    ProcessMemory::Paths paths;
+    paths.statm = u"/proc/%1/statm"_s.arg(m_process.processId());
+    return ProcessMemory(paths).residentBytes();
 }
 
 } // namespace wsinfra::test

@@ -58,6 +58,8 @@ public:
     /// The same with `update` as compact JSON.
     HttpResult publishBill(qint64 billId, const QJsonObject &update) const;
     QString errorString() const { return m_error; }
+    /// The service's resident memory now, read as the service reads its own (0 when unreadable).
+    qint64 residentBytes() const;
     QByteArray standardError();
     QProcess &process() { return m_process; }
     /// Starts the service with this RLIMIT_NOFILE (call before start()).

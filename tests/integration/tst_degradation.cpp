@@ -21,20 +21,6 @@ using namespace wsinfra::test;
 
 namespace {
 
-/// VmRSS of a process from /proc/<pid>/status, in bytes (0 when unreadable).
-qint64 residentBytesOf(qint64 pid)
-{
-    QFile file(u"/proc/%1/status"_s.arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).simplified().split(' ').value(0).toLongLong() * 1024;
-    }
-    return 0;
-}
-
 /// The messages of the `memory` events of the service's event log.
 QStringList memoryEventsOf(const ServiceProcess &service)
 {
@@ -117,7 +103,7 @@ void TestDegradation::initTestCase()
     const std::vector<std::unique_ptr<WsClient>> clients = warmUp(probe);
     QCOMPARE(clients.size(), std::size_t(4));
     QVERIFY(probe.metrics().size() > 10);
-    m_idleResidentBytes = residentBytesOf(probe.process().processId());
+    m_idleResidentBytes = probe.residentBytes();
     QVERIFY(m_idleResidentBytes > 0);
     QCOMPARE(probe.terminate(), 0);
 }

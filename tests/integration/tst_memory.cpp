@@ -23,20 +23,6 @@ using namespace wsinfra::test;
 
 namespace {
 
-/// VmRSS of a process from /proc/<pid>/status, in bytes (0 when unreadable).
-qint64 residentBytesOf(qint64 pid)
-{
-    QFile file(u"/proc/%1/status"_s.arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).simplified().split(' ').value(0).toLongLong() * 1024;
-    }
-    return 0;
-}
-
 QJsonArray eventsOf(const ServiceProcess &service, const QString &query = {})
 {
     return httpGet(service.httpUrl(u"/api/events"_s + query), apiKeyHeaders()).json().value("events"_L1).toArray();
@@ -82,7 +68,7 @@ void TestMemory::generousBudgetIsHealthyAndAdmits()
     QVERIFY2(service.start({u"--memory-limit"_s, Generous, u"--memory-check-interval"_s, u"100ms"_s}),
              qPrintable(service.errorString()));
     // Idle: before any client or request made it grow.
-    m_idleResidentBytes = residentBytesOf(service.process().processId());
+    m_idleResidentBytes = service.residentBytes();
     QVERIFY(m_idleResidentBytes > 0);
 
     const HttpResult health = httpGet(service.httpUrl(u"/health"_s));
@@ -191,7 +177,7 @@ qint64 TestMemory::idleResidentBytes()
         ServiceProcess probe;
         if (!probe.start())
             return 0;
-        m_idleResidentBytes = residentBytesOf(probe.process().processId());
+        m_idleResidentBytes = probe.residentBytes();
         probe.terminate();
     }
     return m_idleResidentBytes;
