@@ -842,6 +842,8 @@ MetricsReporter::Figures Service::collectFigures() const
     const MemoryManager::Sample memory = m_memory->latest();
     figures.memoryBudgetBytes = memory.budgetBytes;
     figures.memoryLevel = int(memory.level);
+    for (int level = 1; level < int(figures.memoryThresholds.size()); ++level)
+        figures.memoryThresholds[std::size_t(level)] = m_memory->thresholdOf(MemoryManager::Level(level));
     figures.degradationStep = m_degradation->step();
     for (int step = 1; step < ProgressiveDegradation::StepCount; ++step)
         figures.degradationStepsTaken[std::size_t(step)] = m_degradation->timesTaken(step);

@@ -58,6 +58,8 @@ public:
     /// The latest sample (all zero before the first check).
     Sample latest() const { return m_latest; }
     Level level() const { return m_latest.level; }
+    /// The pressure (percent of the budget) at which `level` is entered; 0 for Normal.
+    double thresholdOf(Level level) const;
 
     /// The budget: `configuredLimit` if > 0, else the cgroup v2 limit ("max": none), else the
     /// cgroup v1 limit (2^60 and above: none), else physical memory.
@@ -71,7 +73,6 @@ signals:
     void checked(wsinfra::MemoryManager::Level level);
 
 private:
-    double thresholdOf(Level level) const;
     Level levelFor(double pressurePercent, Level current) const;
 
     const Settings m_settings;

@@ -22,6 +22,10 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
     QJsonObject sent;
     for (int type = 0; type < StatisticsCounters::OutboundCount; ++type)
         sent.insert(StatisticsCounters::nameOf(StatisticsCounters::Outbound(type)), totals.sent[std::size_t(type)]);
+    QJsonObject thresholds;
+    for (int level = 1; level < int(figures.memoryThresholds.size()); ++level)
+        thresholds.insert(MemoryManager::levelName(MemoryManager::Level(level)),
+                          figures.memoryThresholds[std::size_t(level)]);
     QJsonObject stepsTaken;
     for (int step = 1; step < int(figures.degradationStepsTaken.size()); ++step)
         stepsTaken.insert(MemoryManager::levelName(MemoryManager::Level(step)),
@@ -40,7 +44,8 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
         {u"memory"_s, QJsonObject{{u"rssBytes"_s, stats.memoryUsage},
                                   {u"budgetBytes"_s, figures.memoryBudgetBytes},
                                   {u"percent"_s, figures.health.memoryUsage},
-                                  {u"level"_s, MemoryManager::levelName(MemoryManager::Level(figures.memoryLevel))}}},
+                                  {u"level"_s, MemoryManager::levelName(MemoryManager::Level(figures.memoryLevel))},
+                                  {u"thresholds"_s, thresholds}}},
         {u"degradation"_s,
          QJsonObject{{u"step"_s, figures.degradationStep},
                      {u"name"_s, MemoryManager::levelName(MemoryManager::Level(figures.degradationStep))},

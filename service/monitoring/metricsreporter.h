@@ -26,8 +26,9 @@ public:
         qint64 inboxEntries = 0; ///< unacknowledged notifications kept
         qint64 inboxUsers = 0;
         qint64 memoryBudgetBytes = 0;
-        int memoryLevel = 0;     ///< MemoryManager::Level: 0 normal, 1 warning, 2 critical, 3 emergency
-        int degradationStep = 0; ///< ProgressiveDegradation: 0 none to 3 emergency
+        int memoryLevel = 0; ///< MemoryManager::Level: 0 normal, 1 warning, 2 critical, 3 emergency
+        std::array<double, 4> memoryThresholds{};      ///< percent of the budget entering each level (index 0 unused)
+        int degradationStep = 0;                       ///< ProgressiveDegradation: 0 none to 3 emergency
         std::array<qint64, 4> degradationStepsTaken{}; ///< per step 1-3 (index 0 unused)
         qint64 shedConnections = 0;                    ///< closed with 4004 under memory pressure
         StatisticsCollector::Totals totals;            ///< counters by type, bytes, security, latency buckets

@@ -89,6 +89,9 @@ void TestMemory::generousBudgetIsHealthyAndAdmits()
         httpGet(service.httpUrl(u"/api/metrics"_s), apiKeyHeaders()).json().value("memory"_L1).toObject();
     QCOMPARE(memory.value("level"_L1).toString(), u"normal"_s);
     QCOMPARE(memory.value("budgetBytes"_L1).toInteger(), 16LL << 30);
+    // The levels' thresholds, for charts: the defaults (MEMORY_*_THRESHOLD) in percent of the budget.
+    QCOMPARE(memory.value("thresholds"_L1).toObject(),
+             (QJsonObject{{u"warning"_s, 70}, {u"critical"_s, 85}, {u"emergency"_s, 95}}));
 
     // The start is logged; the memory level never changed.
     const QJsonArray events = eventsOf(service);
