@@ -318,6 +318,8 @@ void ConsoleState::commit(Parsed &parsed)
 {
     Changes changes;
     changes.snapshot = parsed.snapshot;
+    changes.fromSeq = m_seq;
+    changes.fromAtMs = m_atMs;
     if (parsed.snapshot) {
         QMap<QString, QJsonObject> rows;
         for (QJsonObject &row : parsed.rows) {

@@ -52,6 +52,10 @@ public:
     struct Changes
     {
         bool snapshot = false;
+        // The push these changes lead from (seq and time; both 0 for the first): a consumer that shows
+        // that push can merge them, whether this one is a delta or a snapshot.
+        qint64 fromSeq = 0;
+        qint64 fromAtMs = 0;
         QStringList connectionsAdded;
         QStringList connectionsChanged;
         QStringList connectionsRemoved;

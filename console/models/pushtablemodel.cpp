@@ -18,8 +18,9 @@ void PushTableModel::update(const ConsoleState &state)
     }
     if (state.seq() == m_seq && state.atMs() == m_atMs)
         return; // shown already
-    if (state.lastChanges().snapshot || state.seq() != m_seq + 1) {
-        reset(state);
+    const ConsoleState::Changes &changes = state.lastChanges();
+    if (changes.fromSeq != m_seq || changes.fromAtMs != m_atMs) {
+        reset(state); // a push in between was not shown: the changes lead from a state the model lacks
         return;
     }
     if (!merge(state))

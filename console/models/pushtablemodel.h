@@ -15,9 +15,10 @@ namespace wsinfra {
 
 class ConsoleState;
 
-/// What the console's table models share: they follow the pushes of a ConsoleState. update() merges a
-/// delta in place (the rows inserted, changed and removed, so that views keep selection and scroll);
-/// a snapshot, or a push update() did not see (then lastChanges() describes the wrong step), resets.
+/// What the console's table models share: they follow the pushes of a ConsoleState. update() merges each
+/// push in place, a delta or a snapshot (a resync, or a reconnect) alike: the rows inserted, changed and
+/// removed, so that views keep selection and scroll. Only after a push update() did not see (then
+/// lastChanges() leads from a state the model does not show) does it reset.
 /// Each model keeps its own copy of the rows, so it stays consistent between a push and update().
 class PushTableModel : public QAbstractTableModel
 {

@@ -141,7 +141,8 @@ private slots:
     void subscriptionDeltas();
     void eventDeltas();
     void eventsBoundDropsOldest();
-    void secondSnapshotResets();
+    void secondSnapshotMergesInPlace();
+    void reconnectSnapshotMergesInPlace();
     void refusedPushChangesNothing();
     void missedPushResyncs();
     void sortsNumerically();
@@ -484,19 +485,21 @@ void TestModels::eventsBoundDropsOldest()
              (QStringList{u"11"_s, u"12"_s, u"13"_s, u"14"_s, u"15"_s}));
 }
 
-void TestModels::secondSnapshotResets()
+void TestModels::secondSnapshotMergesInPlace()
 {
     Fixture f;
     QVERIFY(f.apply(baseSnapshot()));
     SignalLog connectionLog(&f.connections);
     SignalLog subscriptionLog(&f.subscriptions);
     SignalLog eventLog(&f.events);
-    // A resync: its seq continues, it holds a different set of rows.
+    // A resync: its seq continues, it holds a different set of rows. Row b stays as it was, so a view
+    // keeps it selected: the rest goes and comes without a reset.
     QVERIFY(
         f.apply(snapshot(2, {row(u"x"_s, u"xia"_s), row(u"b"_s, u"bob"_s, {7})}, {bill(5, {u"xia"_s})}, events(2, 3))));
-    QCOMPARE(connectionLog.take(), QStringList{u"reset"_s});
-    QCOMPARE(subscriptionLog.take(), QStringList{u"reset"_s});
-    QCOMPARE(eventLog.take(), QStringList{u"reset"_s});
+    QCOMPARE(connectionLog.take(), (QStringList{u"removed 2-3"_s, u"removed 0-0"_s, u"inserted 1-1"_s}));
+    QCOMPARE(subscriptionLog.take(), (QStringList{u"removed 0-1"_s, u"inserted 0-0"_s}));
+    // Event 2 came again: replaced, not doubled.
+    QCOMPARE(eventLog.take(), (QStringList{u"removed 1-1"_s, u"inserted 1-2"_s}));
     QCOMPARE(column(f.connections, ConnectionsModel::Id), (QStringList{u"b"_s, u"x"_s}));
     QCOMPARE(column(f.subscriptions, SubscriptionsModel::BillId), QStringList{u"5"_s});
     QCOMPARE(column(f.events, EventsModel::Message), (QStringList{u"event 1"_s, u"event 2"_s, u"event 3"_s}));
@@ -506,6 +509,19 @@ void TestModels::secondSnapshotResets()
     QCOMPARE(connectionLog.take(), QStringList{u"inserted 2-2"_s});
     QCOMPARE(subscriptionLog.take(), QStringList{});
     QCOMPARE(eventLog.take(), QStringList{});
+}
+
+void TestModels::reconnectSnapshotMergesInPlace()
+{
+    Fixture f;
+    QVERIFY(f.apply(baseSnapshot()));
+    QVERIFY(f.apply(delta(2, {}, {row(u"a"_s, u"amy"_s, {7})})));
+    SignalLog connectionLog(&f.connections);
+    // A new session (the link dropped and came back) starts at seq 1 again: still merged, row a changed back.
+    QVERIFY(f.apply(baseSnapshot()));
+    QCOMPARE(f.state.seq(), 1);
+    QCOMPARE(connectionLog.take(), QStringList{u"changed 0-0 0-7"_s});
+    QCOMPARE(column(f.connections, ConnectionsModel::Id), (QStringList{u"a"_s, u"b"_s, u"c"_s, u"d"_s}));
 }
 
 void TestModels::refusedPushChangesNothing()
