@@ -1,0 +1,80 @@
+#include "recentservers.h"
+
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+namespace wsinfra {
+
+namespace {
+
+constexpr auto Group = "recentServers"_L1;
+
+} // namespace
+
+QString RecentServers::Server::name() const
+{
+    // An IPv6 address is bracketed so that its colons do not read as the port's.
+    return (host.contains(u':') ? u'[' + host + u']' : host) + u':' + QString::number(port);
+}
+
+RecentServers::RecentServers(QSettings *settings) : m_settings(settings) {}
+
+QList<RecentServers::Server> RecentServers::load() const
+{
+    QList<Server> servers;
+    const int count = m_settings->beginReadArray(Group);
+    for (int i = 0; i < count && servers.size() < MaxEntries; ++i) {
+        m_settings->setArrayIndex(i);
+        Server server;
+        server.host = m_settings->value("host"_L1).toString().trimmed();
+        bool portOk = false;
+        const uint port = m_settings->value("port"_L1).toUInt(&portOk);
+        server.rememberToken = m_settings->value("rememberToken"_L1).toBool();
+        if (server.rememberToken)
+            server.token = m_settings->value("token"_L1).toString();
+        if (server.host.isEmpty() || !portOk || port == 0 || port > 65535)
+            continue;
+        server.port = quint16(port);
+        servers.append(server);
+    }
+    m_settings->endArray();
+    return servers;
+}
+
+void RecentServers::remember(const Server &server)
+{
+    QList<Server> servers = load();
+    servers.removeIf([&](const Server &entry) { return entry.host == server.host && entry.port == server.port; });
+    Server first = server;
+    if (!first.rememberToken)
+        first.token.clear();
+    servers.prepend(first);
+    if (servers.size() > MaxEntries)
+        servers.resize(MaxEntries);
+    save(servers);
+}
+
+void RecentServers::clear()
+{
+    save({});
+}
+
+void RecentServers::save(const QList<Server> &servers)
+{
+    m_settings->remove(Group); // whole, so that no token of a shorter list stays behind
+    m_settings->beginWriteArray(Group, int(servers.size()));
+    for (int i = 0; i < servers.size(); ++i) {
+        m_settings->setArrayIndex(i);
+        const Server &server = servers.at(i);
+        m_settings->setValue("host"_L1, server.host);
+        m_settings->setValue("port"_L1, server.port);
+        m_settings->setValue("rememberToken"_L1, server.rememberToken);
+        if (server.rememberToken)
+            m_settings->setValue("token"_L1, server.token);
+    }
+    m_settings->endArray();
+    m_settings->sync();
+}
+
+} // namespace wsinfra

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "recentservers.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace wsinfra {
+
+/// File -> Connect: host, port and control token of a service, with the recent services to pick from.
+/// Accepting remembers the entry (the token only if "Remember token" is ticked).
+class ConnectionDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    ConnectionDialog(RecentServers *recent, QWidget *parent = nullptr);
+
+    /// Fills the fields, e.g. from the command line or the entry connected to last.
+    void setServer(const RecentServers::Server &server);
+    /// What the fields say now.
+    RecentServers::Server server() const;
+
+    void accept() override;
+
+private:
+    void pickRecent(int index);
+    void validate();
+
+    RecentServers *m_recent;
+    QList<RecentServers::Server> m_servers;
+    QComboBox *m_recentBox;
+    QLineEdit *m_host;
+    QSpinBox *m_port;
+    QLineEdit *m_token;
+    QCheckBox *m_rememberToken;
+    QLabel *m_problem;
+    QDialogButtonBox *m_buttons;
+};
+
+} // namespace wsinfra
