@@ -13,12 +13,8 @@ namespace wsinfra {
 ConsoleSession::ConsoleSession(QObject *parent) : ConsoleSession(Settings{}, parent) {}
 
 ConsoleSession::ConsoleSession(const Settings &settings, QObject *parent)
-    : QObject(parent),
-      m_settings(settings),
-      m_client(settings.client),
-      m_state(settings.limits),
-      m_connections(new ConnectionsModel(this)),
-      m_subscriptions(new SubscriptionsModel(this)),
+    : QObject(parent), m_settings(settings), m_client(settings.client), m_state(settings.limits),
+      m_connections(new ConnectionsModel(this)), m_subscriptions(new SubscriptionsModel(this)),
       m_events(new EventsModel(this))
 {
     connect(&m_client, &ControlClient::snapshotReceived, this, &ConsoleSession::onPush);

@@ -1,14 +1,22 @@
+#include "consolesession.h"
 #include "consolestate.h"
 #include "controlclient.h"
 #include "snapshotexporter.h"
+#include "ui/mainwindow.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
-#include <QCoreApplication>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QProcessEnvironment>
+#include <QSettings>
 #include <QTimer>
+#include <QTranslator>
 #include <QUrl>
 
 #include <cstdio>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -28,23 +36,43 @@ void complain(const QString &message)
     std::fprintf(stderr, "wsinfra-console: %s\n", qPrintable(message));
 }
 
+// The console's own translation for `language` ("fr", "fr_FR"; empty: the system's), and Qt's for its
+// dialogs when installed. English needs none.
+void installTranslations(QCoreApplication &app, const QString &language)
+{
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    auto *own = new QTranslator(&app);
+    if (own->load(locale, u"wsinfra"_s, u"_"_s, u":/i18n"_s))
+        QCoreApplication::installTranslator(own);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    QLocale::setDefault(locale);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The arguments are checked before an application exists, so that a mistake is reported as such
+    // (exit 2) without touching a display, and the window's platform is loaded only for the window.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    QCoreApplication::setOrganizationName(u"wsinfra"_s);
     QCoreApplication::setApplicationName(u"wsinfra-console"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(WSINFRA_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"wsinfra operations console: talks to a service's control port (docs/control-protocol.md).\n"
-        u"Until its window arrives it runs headless: --export FILE connects, writes one snapshot of the\n"
-        u"service (.json or .csv, by the extension) and exits.\n"
+        u"Without --export it opens its window (connecting at once when a token is given, else asking).\n"
+        u"With --export FILE it runs headless: connects, writes one snapshot of the service (.json or .csv,\n"
+        u"by the extension) and exits.\n"
         u"\n"
-        u"Exit codes:\n"
+        u"Exit codes of --export:\n"
         u"  0  the snapshot was written\n"
-        u"  2  bad arguments, or no --export\n"
+        u"  2  bad arguments\n"
         u"  3  the service refused the console (e.g. a wrong token)\n"
         u"  4  no snapshot: cannot connect, no answer within --timeout, or an answer it cannot read\n"
         u"  5  the file cannot be written"_s);
@@ -64,17 +92,29 @@ int main(int argc, char *argv[])
                                           u"file"_s);
     const QCommandLineOption timeoutOption(u"timeout"_s, u"Seconds to wait for the snapshot (default: 10)."_s,
                                            u"seconds"_s, u"10"_s);
-    parser.addOptions({hostOption, portOption, tokenOption, exportOption, timeoutOption});
-
+    const QCommandLineOption languageOption(
+        u"lang"_s, u"Language of the window, e.g. fr or en (default: the system's)."_s, u"language"_s);
+    const QCommandLineOption screenshotsOption(
+        u"screenshots"_s,
+        u"Save a PNG of every page into this directory once --screenshot-delay seconds of data have come, "
+        u"then exit (used by tests/console/screenshots.sh)."_s,
+        u"directory"_s);
+    const QCommandLineOption screenshotDelayOption(
+        u"screenshot-delay"_s, u"Seconds after the first snapshot before --screenshots (default: 10)."_s, u"seconds"_s,
+        u"10"_s);
+    parser.addOptions({hostOption, portOption, tokenOption, exportOption, timeoutOption, languageOption,
+                       screenshotsOption, screenshotDelayOption});
     // parse() rather than process(): a mistake must exit 2 as documented, not Qt's 1.
-    if (!parser.parse(QCoreApplication::arguments())) {
+    if (!parser.parse(arguments)) {
         complain(parser.errorText());
         return BadArguments;
     }
-    if (parser.isSet(helpOption))
-        parser.showHelp(Exported);
-    if (parser.isSet(versionOption))
+    if (parser.isSet(helpOption) || parser.isSet(versionOption)) {
+        QCoreApplication app(argc, argv);
+        if (parser.isSet(helpOption))
+            parser.showHelp(Exported);
         parser.showVersion();
+    }
     if (!parser.positionalArguments().isEmpty()) {
         complain(u"unexpected argument \"%1\"; see --help"_s.arg(parser.positionalArguments().constFirst()));
         return BadArguments;
@@ -107,6 +147,50 @@ int main(int argc, char *argv[])
         return BadArguments;
     }
     const QString token = setting(tokenOption, u"WSINFRA_CONTROL_TOKEN"_s, QString(), &source);
+
+    if (!parser.isSet(exportOption)) {
+        bool delayOk = false;
+        const double delaySeconds = parser.value(screenshotDelayOption).toDouble(&delayOk);
+        if (!delayOk || delaySeconds < 0 || delaySeconds > 3600) {
+            complain(u"--screenshot-delay must be a number of seconds from 0 to 3600"_s);
+            return BadArguments;
+        }
+        QApplication app(argc, argv);
+        installTranslations(app, parser.value(languageOption));
+        QSettings settings;
+        wsinfra::ConsoleSession session;
+        wsinfra::MainWindow window(&session, &settings);
+        window.resize(1280, 800);
+        window.show();
+        wsinfra::RecentServers::Server server{host, quint16(port), token, false};
+        if (!token.isEmpty())
+            window.connectTo(server);
+        else
+            QTimer::singleShot(0, &window, [&window] { window.openConnectionDialog(); });
+
+        if (parser.isSet(screenshotsOption)) {
+            const QString directory = parser.value(screenshotsOption);
+            if (!QDir().mkpath(directory)) {
+                complain(u"cannot create %1"_s.arg(directory));
+                return CannotWrite;
+            }
+            const int delayMs = int(delaySeconds * 1000);
+            bool scheduled = false;
+            QObject::connect(&session, &wsinfra::ConsoleSession::updated, &window, [&, delayMs, directory] {
+                if (scheduled || !session.state().hasSnapshot())
+                    return;
+                scheduled = true;
+                QTimer::singleShot(delayMs, &window, [&window, directory] {
+                    const wsinfra::Result<bool> saved = window.saveScreenshots(directory);
+                    if (!saved)
+                        complain(saved.error().message);
+                    QCoreApplication::exit(saved ? 0 : int(CannotWrite));
+                });
+            });
+        }
+        return app.exec();
+    }
+
     if (token.isEmpty()) {
         complain(u"no control token: pass --token or set WSINFRA_CONTROL_TOKEN"_s);
         return BadArguments;
@@ -117,16 +201,12 @@ int main(int argc, char *argv[])
         complain(u"--timeout must be a number of seconds above 0 and at most 86400"_s);
         return BadArguments;
     }
-    if (!parser.isSet(exportOption)) {
-        complain(u"the window arrives with the console pages; use --export FILE"_s);
-        return BadArguments;
-    }
     const QString path = parser.value(exportOption);
     if (const auto format = wsinfra::SnapshotExporter::formatOf(path); !format) {
         complain(format.error().message);
         return BadArguments;
     }
-
+    QCoreApplication app(argc, argv);
     const int timeoutMs = int(timeoutSeconds * 1000);
     wsinfra::ControlClient::Settings settings;
     // The --timeout below is the one that speaks; the client's own only backs it up.

@@ -16,7 +16,7 @@ public:
     {
         QString host;
         quint16 port = 3001;
-        QString token;          ///< empty unless remembered
+        QString token; ///< empty unless remembered
         bool rememberToken = false;
         /// "host:port", the entry's name in lists.
         QString name() const;

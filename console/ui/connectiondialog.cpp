@@ -16,15 +16,9 @@ using namespace Qt::StringLiterals;
 namespace wsinfra {
 
 ConnectionDialog::ConnectionDialog(RecentServers *recent, QWidget *parent)
-    : QDialog(parent),
-      m_recent(recent),
-      m_servers(recent->load()),
-      m_recentBox(new QComboBox(this)),
-      m_host(new QLineEdit(this)),
-      m_port(new QSpinBox(this)),
-      m_token(new QLineEdit(this)),
-      m_rememberToken(new QCheckBox(tr("&Remember the token on this computer"), this)),
-      m_problem(new QLabel(this)),
+    : QDialog(parent), m_recent(recent), m_servers(recent->load()), m_recentBox(new QComboBox(this)),
+      m_host(new QLineEdit(this)), m_port(new QSpinBox(this)), m_token(new QLineEdit(this)),
+      m_rememberToken(new QCheckBox(tr("&Remember the token on this computer"), this)), m_problem(new QLabel(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(tr("Connect to a service"));

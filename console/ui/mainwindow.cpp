@@ -35,21 +35,15 @@ using namespace Qt::StringLiterals;
 namespace wsinfra {
 
 MainWindow::MainWindow(ConsoleSession *session, QSettings *settings, QWidget *parent)
-    : QMainWindow(parent),
-      m_session(session),
-      m_settings(settings),
-      m_recent(settings),
-      m_pageList(new QListWidget(this)),
-      m_stack(new QStackedWidget(this)),
-      m_stateLabel(new QLabel(this)),
-      m_serviceLabel(new QLabel(this)),
-      m_pushLabel(new QLabel(this))
+    : QMainWindow(parent), m_session(session), m_settings(settings), m_recent(settings),
+      m_pageList(new QListWidget(this)), m_stack(new QStackedWidget(this)), m_stateLabel(new QLabel(this)),
+      m_serviceLabel(new QLabel(this)), m_pushLabel(new QLabel(this))
 {
     setWindowTitle(tr("wsinfra console"));
     setWindowIcon(QIcon(u":/wsinfra/icons/wsinfra-console.png"_s));
-    m_pages = {new OverviewPage(session, this),      new ConnectionsPage(session, this), new MemoryPage(session, this),
-               new LeaksPage(session, this),         new SubscriptionsPage(session, this),
-               new BroadcastPage(session, this),     new EventsPage(session, this)};
+    m_pages = {new OverviewPage(session, this), new ConnectionsPage(session, this),   new MemoryPage(session, this),
+               new LeaksPage(session, this),    new SubscriptionsPage(session, this), new BroadcastPage(session, this),
+               new EventsPage(session, this)};
     for (int page = 0; page < PageCount; ++page) {
         m_pages.at(page)->setObjectName(pageKey(Page(page)) + u"Page"_s);
         m_stack->addWidget(m_pages.at(page));
@@ -89,9 +83,8 @@ MainWindow::MainWindow(ConsoleSession *session, QSettings *settings, QWidget *pa
         statusBar()->showMessage(tr("Refused by the service: %1 (%2)").arg(message, code), 15'000);
         refreshStatus();
     });
-    connect(&session->client(), &ControlClient::connectionFailed, this, [this](const QString &reason) {
-        statusBar()->showMessage(tr("Cannot connect: %1").arg(reason), 15'000);
-    });
+    connect(&session->client(), &ControlClient::connectionFailed, this,
+            [this](const QString &reason) { statusBar()->showMessage(tr("Cannot connect: %1").arg(reason), 15'000); });
     connect(session, &ConsoleSession::pushRejected, this, [this](const QString &error) {
         statusBar()->showMessage(tr("The service sent an update this console cannot read (%1); asked for a "
                                     "fresh snapshot.")
@@ -129,8 +122,8 @@ QString MainWindow::pageTitle(Page page)
 
 QString MainWindow::pageKey(Page page)
 {
-    static const char *const keys[] = {"overview", "connections", "memory", "leaks",
-                                       "subscriptions", "broadcast", "events"};
+    static const char *const keys[] = {"overview",      "connections", "memory", "leaks",
+                                       "subscriptions", "broadcast",   "events"};
     return page >= 0 && page < PageCount ? QString::fromLatin1(keys[page]) : QString();
 }
 
@@ -211,8 +204,8 @@ Result<bool> MainWindow::saveScreenshots(const QString &directory)
     for (int page = 0; page < PageCount; ++page) {
         showPage(Page(page));
         QApplication::processEvents();
-        const QString path = QDir(directory).filePath(u"%1-%2.png"_s.arg(page + 1, 2, 10, QChar(u'0')).arg(
-            pageKey(Page(page))));
+        const QString path =
+            QDir(directory).filePath(u"%1-%2.png"_s.arg(page + 1, 2, 10, QChar(u'0')).arg(pageKey(Page(page))));
         if (!grab().save(path, "PNG"))
             return Error{QString(ErrorCode::Unavailable), u"cannot write %1"_s.arg(path)};
     }
@@ -260,10 +253,11 @@ void MainWindow::refreshStatus()
     m_stateLabel->setStyleSheet(u"QLabel { color: %1; font-weight: bold; }"_s.arg(color));
     m_serviceLabel->setText(m_session->serviceName());
     const ConsoleState &state = m_session->state();
-    m_pushLabel->setText(state.hasSnapshot() ? tr("update %1 at %2")
-                                                   .arg(state.seq())
-                                                   .arg(QDateTime::fromMSecsSinceEpoch(state.atMs()).toString(u"hh:mm:ss"_s))
-                                             : QString());
+    m_pushLabel->setText(state.hasSnapshot()
+                             ? tr("update %1 at %2")
+                                   .arg(state.seq())
+                                   .arg(QDateTime::fromMSecsSinceEpoch(state.atMs()).toString(u"hh:mm:ss"_s))
+                             : QString());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -44,6 +44,9 @@ public:
     /// Saves a PNG of every page, `DIR/NN-key.png`, showing each in turn. Error: unavailable, naming the file.
     Result<bool> saveScreenshots(const QString &directory);
 
+    /// File -> Connect: asks for a service and connects to it.
+    void openConnectionDialog();
+
     /// The text of the status bar's connection state ("Live", "Lagging", ...), for tests.
     QString connectionStatusText() const;
 
@@ -52,7 +55,6 @@ protected:
 
 private:
     void buildMenus();
-    void openConnectionDialog();
     void chooseExportFile();
     void showAbout();
     void refreshStatus();

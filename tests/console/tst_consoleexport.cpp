@@ -269,7 +269,9 @@ void TestConsoleExport::badArguments_data()
     const QStringList base{u"--port"_s, port, u"--token"_s, u"t"_s};
     QTest::newRow("bad extension") << base + QStringList{u"--export"_s, u"x.txt"_s} << u"unknown extension"_s;
     QTest::newRow("no extension") << base + QStringList{u"--export"_s, u"x"_s} << u"unknown extension"_s;
-    QTest::newRow("no export") << base << u"the window arrives with the console pages; use --export"_s;
+    // Without --export the window opens (offscreen here), but a bad option of its own is refused first.
+    QTest::newRow("window, bad screenshot delay")
+        << base + QStringList{u"--screenshot-delay"_s, u"soon"_s} << u"--screenshot-delay must be"_s;
     QTest::newRow("no token") << QStringList{u"--port"_s, port, u"--export"_s, u"x.json"_s} << u"no control token"_s;
     QTest::newRow("empty token") << QStringList{u"--port"_s, port, u"--token"_s, QString(), u"--export"_s, u"x.json"_s}
                                  << u"no control token"_s;
