@@ -33,6 +33,7 @@ public:
 
     struct Settings
     {
+        Settings() { client.retryFirstConnection = true; } // an operator's window waits for a service to come up
         ControlClient::Settings client;
         ConsoleState::Limits limits;
         int analysisIntervalMs = 60'000; ///< while live, a leak report this often (0: only when asked)

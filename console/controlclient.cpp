@@ -57,7 +57,7 @@ void ControlClient::connectToService(const QString &host, quint16 port, const QS
     m_url = url;
     m_token = token;
     m_wanted = true;
-    m_reconnecting = false;
+    m_reconnecting = m_settings.retryFirstConnection;
     m_backoffMs = m_settings.initialBackoffMs;
     m_reconnectTimer.stop();
     open();

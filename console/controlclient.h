@@ -17,7 +17,8 @@ namespace wsinfra {
 /// says hello with the control token, and turns what the service sends into signals. It watches the
 /// pushes: a delta that does not follow the previous push (seq + 1) is not passed on, and a resync is
 /// asked for instead, so that a consumer never applies a delta to the wrong state. A link that drops
-/// after the welcome is reopened with backoff; a refusal or a first connection that fails is final.
+/// after the welcome is reopened with backoff; a refusal is final, and so is a first connection that fails
+/// unless Settings::retryFirstConnection.
 class ControlClient : public QObject
 {
     Q_OBJECT
@@ -37,6 +38,9 @@ public:
         int lagIntervals = 3;          ///< Lagging after this many push intervals without a push
         int welcomeTimeoutMs = 10'000; ///< from opening the socket to the welcome
         qint64 maxFrameBytes = 64LL * 1024 * 1024;
+        /// Keep trying, with the backoff, when the first attempt fails too (the window: the service may be
+        /// starting), rather than give up (a one-shot export). A refusal is final either way.
+        bool retryFirstConnection = false;
     };
 
     explicit ControlClient(QObject *parent = nullptr);

@@ -2,6 +2,8 @@
 
 #include <QSettings>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace wsinfra {
@@ -9,6 +11,9 @@ namespace wsinfra {
 namespace {
 
 constexpr auto Group = "recentServers"_L1;
+// How many entries load() looks at: the file may have been edited by hand ("size=2000000000"), and a list this
+// console wrote never has more than MaxEntries.
+constexpr int MaxScannedEntries = 100;
 
 } // namespace
 
@@ -24,19 +29,28 @@ QList<RecentServers::Server> RecentServers::load() const
 {
     QList<Server> servers;
     const int count = m_settings->beginReadArray(Group);
-    for (int i = 0; i < count && servers.size() < MaxEntries; ++i) {
+    for (int i = 0; i < std::min(count, MaxScannedEntries) && servers.size() < MaxEntries; ++i) {
         m_settings->setArrayIndex(i);
         Server server;
         server.host = m_settings->value("host"_L1).toString().trimmed();
         bool portOk = false;
         const uint port = m_settings->value("port"_L1).toUInt(&portOk);
-        server.rememberToken = m_settings->value("rememberToken"_L1).toBool();
+        // Strictly true: QVariant calls any other text ("maybe") true, and a token is loaded only when asked for.
+        const QVariant remember = m_settings->value("rememberToken"_L1);
+        server.rememberToken = remember.typeId() == QMetaType::Bool
+                                   ? remember.toBool()
+                                   : remember.toString().compare("true"_L1, Qt::CaseInsensitive) == 0;
         if (server.rememberToken)
             server.token = m_settings->value("token"_L1).toString();
         if (server.host.isEmpty() || !portOk || port == 0 || port > 65535)
             continue;
         server.port = quint16(port);
-        servers.append(server);
+        // A hand-edited file may list a service twice: the first (most recent) counts.
+        const bool known = std::any_of(servers.cbegin(), servers.cend(), [&](const Server &entry) {
+            return entry.host.compare(server.host, Qt::CaseInsensitive) == 0 && entry.port == server.port;
+        });
+        if (!known)
+            servers.append(server);
     }
     m_settings->endArray();
     return servers;
@@ -45,8 +59,12 @@ QList<RecentServers::Server> RecentServers::load() const
 void RecentServers::remember(const Server &server)
 {
     QList<Server> servers = load();
-    servers.removeIf([&](const Server &entry) { return entry.host == server.host && entry.port == server.port; });
+    // Host names are case-insensitive: "LocalHost:3001" is the entry of "localhost:3001".
+    servers.removeIf([&](const Server &entry) {
+        return entry.host.compare(server.host.trimmed(), Qt::CaseInsensitive) == 0 && entry.port == server.port;
+    });
     Server first = server;
+    first.host = first.host.trimmed(); // as load() reads it, so that the entry is found again
     if (!first.rememberToken)
         first.token.clear();
     servers.prepend(first);

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git clang-format
     qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev libgl-dev
+    qt6-tools-dev qt6-l10n-tools xvfb xauth
     libhiredis-dev redis-server
     gcovr
 )

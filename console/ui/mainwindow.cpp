@@ -26,7 +26,6 @@
 #include <QMessageBox>
 #include <QPixmap>
 #include <QSettings>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -40,7 +39,7 @@ MainWindow::MainWindow(ConsoleSession *session, QSettings *settings, QWidget *pa
       m_serviceLabel(new QLabel(this)), m_pushLabel(new QLabel(this))
 {
     setWindowTitle(tr("wsinfra console"));
-    setWindowIcon(QIcon(u":/wsinfra/icons/wsinfra-console.png"_s));
+    setWindowIcon(QIcon(u":/wsinfra/icons/wsinfra-console-256.png"_s));
     m_pages = {new OverviewPage(session, this), new ConnectionsPage(session, this),   new MemoryPage(session, this),
                new LeaksPage(session, this),    new SubscriptionsPage(session, this), new BroadcastPage(session, this),
                new EventsPage(session, this)};
@@ -50,16 +49,24 @@ MainWindow::MainWindow(ConsoleSession *session, QSettings *settings, QWidget *pa
         m_pageList->addItem(pageTitle(Page(page)));
     }
     m_pageList->setObjectName(u"pageList"_s);
-    m_pageList->setMaximumWidth(180);
+    m_pageList->setFixedWidth(170);
+    m_pageList->setFrameShape(QFrame::NoFrame);
+    m_pageList->setStyleSheet(u"QListWidget { background: palette(window); font-size: 11pt; }"
+                              u"QListWidget::item { padding: 9px 14px; }"_s);
     m_pageList->setCurrentRow(0);
     connect(m_pageList, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
 
-    auto *splitter = new QSplitter(this);
-    splitter->addWidget(m_pageList);
-    splitter->addWidget(m_stack);
-    splitter->setStretchFactor(1, 1);
-    splitter->setChildrenCollapsible(false);
-    setCentralWidget(splitter);
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    auto *rule = new QFrame(central);
+    rule->setFrameShape(QFrame::VLine);
+    rule->setFrameShadow(QFrame::Sunken);
+    layout->addWidget(m_pageList);
+    layout->addWidget(rule);
+    layout->addWidget(m_stack, 1);
+    setCentralWidget(central);
 
     m_stateLabel->setObjectName(u"connectionState"_s);
     m_stateLabel->setMinimumWidth(160);

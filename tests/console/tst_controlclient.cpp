@@ -135,6 +135,7 @@ private slots:
     void refusalAfterWelcomeIsFinal();
     void reconnectsWithBackoffAfterLiveDrop();
     void firstFailureIsFinal();
+    void firstFailureRetriedWhenAsked();
     void welcomeTimeout();
     void disconnectStopsReconnecting();
     void disconnectClosesTheLink();
@@ -473,6 +474,26 @@ void TestControlClient::firstFailureIsFinal()
     QCOMPARE(reconnects.size(), 0);
     QCOMPARE(failed.size(), 1);
     QCOMPARE(states.size(), 2); // Connecting, Disconnected
+}
+
+void TestControlClient::firstFailureRetriedWhenAsked()
+{
+    const quint16 port = closedPort();
+    QVERIFY(port != 0);
+    ControlClient::Settings settings = fastSettings();
+    settings.retryFirstConnection = true;
+    ControlClient client(settings);
+    QSignalSpy failed(&client, &ControlClient::connectionFailed);
+    QSignalSpy reconnects(&client, &ControlClient::reconnectScheduled);
+    client.connectToService(u"127.0.0.1"_s, port, u"t"_s);
+    // Each failure is reported and followed by the next attempt, the delays doubling.
+    QTRY_VERIFY(reconnects.size() >= 2);
+    QVERIFY(failed.size() >= 2);
+    QCOMPARE(reconnects.at(1).at(0).toInt(), 2 * reconnects.at(0).at(0).toInt());
+    client.disconnectFromService();
+    const qsizetype attempts = failed.size();
+    QTest::qWait(300);
+    QCOMPARE(failed.size(), attempts);
 }
 
 void TestControlClient::welcomeTimeout()

@@ -1,0 +1,35 @@
+# A translation that lags behind the code fails the suite: every tr() string of console/ must be in each
+# translations/*.ts (lupdate over the sources changes nothing), and translated (no "unfinished" entry).
+#   cmake -DLUPDATE=... -DSOURCE_DIR=<repo> -DWORK_DIR=<scratch> -P check-translations.cmake
+file(GLOB ts_files "${SOURCE_DIR}/translations/*.ts")
+if(NOT ts_files)
+    message(FATAL_ERROR "no translations/*.ts")
+endif()
+set(failed FALSE)
+foreach(ts IN LISTS ts_files)
+    get_filename_component(name "${ts}" NAME)
+    file(READ "${ts}" committed)
+    string(REGEX MATCHALL "type=\"unfinished\"" unfinished "${committed}")
+    list(LENGTH unfinished unfinished_count)
+    if(unfinished_count GREATER 0)
+        message(SEND_ERROR "${name}: ${unfinished_count} strings without a translation (open it in Qt Linguist)")
+        set(failed TRUE)
+    endif()
+    file(MAKE_DIRECTORY "${WORK_DIR}")
+    configure_file("${ts}" "${WORK_DIR}/${name}" COPYONLY)
+    execute_process(COMMAND "${LUPDATE}" -silent -locations none -no-obsolete "${SOURCE_DIR}/console"
+                            -ts "${WORK_DIR}/${name}"
+                    RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(NOT result EQUAL 0)
+        message(FATAL_ERROR "lupdate failed: ${output}")
+    endif()
+    file(READ "${WORK_DIR}/${name}" updated)
+    if(NOT updated STREQUAL committed)
+        message(SEND_ERROR "${name} is stale: run  lupdate -locations none -no-obsolete console -ts translations/${name}"
+                           "  and translate what it adds")
+        set(failed TRUE)
+    endif()
+endforeach()
+if(failed)
+    message(FATAL_ERROR "translations need work")
+endif()
