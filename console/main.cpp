@@ -41,8 +41,9 @@ void complain(const QString &message)
 void installTranslations(QCoreApplication &app, const QString &language)
 {
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    // A language without a translation gets English, whose file holds the plural forms ("1 bill").
     auto *own = new QTranslator(&app);
-    if (own->load(locale, u"wsinfra"_s, u"_"_s, u":/i18n"_s))
+    if (own->load(locale, u"wsinfra"_s, u"_"_s, u":/i18n"_s) || own->load(u"wsinfra_en"_s, u":/i18n"_s))
         QCoreApplication::installTranslator(own);
     auto *qt = new QTranslator(&app);
     if (qt->load(locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))

@@ -1,5 +1,7 @@
 #include "ui/pages/broadcastpage.h"
 
+#include "ui/broadcasttemplates.h"
+
 #include "consolesession.h"
 #include "models/modelsupport.h"
 #include "protocol/controlmessage.h"
@@ -45,64 +47,6 @@ enum HistoryRole {
 const auto ErrorColour = "#b3261e"_L1;
 const auto OkColour = "#1b7f3b"_L1;
 const auto MutedColour = "#5f6368"_L1;
-
-struct Template
-{
-    QString name;
-    QJsonObject payload;
-};
-
-// Realistic starting points for a civic platform that follows bills through parliament.
-QList<Template> templatesFor(BroadcastPage::Target target)
-{
-    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
-    switch (target) {
-    case BroadcastPage::BillUpdate:
-        return {
-            {BroadcastPage::tr("Status change"),
-             {{u"status"_s, u"passed_second_reading"_s},
-              {u"title"_s, u"Clean Energy Transition Act"_s},
-              {u"changed_at"_s, now}}},
-            {BroadcastPage::tr("Vote scheduled"),
-             {{u"status"_s, u"vote_scheduled"_s},
-              {u"title"_s, u"Clean Energy Transition Act"_s},
-              {u"chamber"_s, u"lower_house"_s},
-              {u"vote_at"_s, QDateTime::currentDateTimeUtc().addDays(7).toString(Qt::ISODate)},
-              {u"changed_at"_s, now}}},
-            {BroadcastPage::tr("Amendment tabled"),
-             {{u"status"_s, u"amendment_tabled"_s},
-              {u"title"_s, u"Clean Energy Transition Act"_s},
-              {u"amendment"_s, QJsonObject{{u"number"_s, 12},
-                                           {u"sponsor"_s, u"Committee on Energy and Climate"_s},
-                                           {u"summary"_s, u"Moves the coal phase-out date from 2035 to 2032."_s}}},
-              {u"changed_at"_s, now}}},
-            {BroadcastPage::tr("Royal assent"),
-             {{u"status"_s, u"enacted"_s}, {u"title"_s, u"Clean Energy Transition Act"_s}, {u"changed_at"_s, now}}},
-        };
-    case BroadcastPage::UserNotification:
-        return {
-            {BroadcastPage::tr("A followed bill moved"),
-             {{u"title"_s, u"A bill you follow has moved"_s},
-              {u"body"_s, u"The Clean Energy Transition Act passed its second reading."_s},
-              {u"bill_id"_s, 7}}},
-            {BroadcastPage::tr("Vote reminder"),
-             {{u"title"_s, u"Vote tomorrow"_s},
-              {u"body"_s, u"The final vote on the Clean Energy Transition Act is tomorrow at 14:00."_s}}},
-            {BroadcastPage::tr("Account notice"),
-             {{u"title"_s, u"Your alert settings changed"_s},
-              {u"body"_s, u"You now get an email for every status change of the bills you follow."_s}}},
-        };
-    case BroadcastPage::BroadcastToAll:
-        return {
-            {BroadcastPage::tr("Scheduled maintenance"),
-             {{u"message"_s, u"Scheduled maintenance at 22:00 UTC"_s}, {u"severity"_s, u"info"_s}}},
-            {BroadcastPage::tr("Sitting suspended"),
-             {{u"message"_s, u"Today's sitting is suspended; live updates resume tomorrow at 09:00."_s},
-              {u"severity"_s, u"warning"_s}}},
-        };
-    }
-    return {};
-}
 
 QString targetName(BroadcastPage::Target target)
 {
@@ -292,14 +236,14 @@ void BroadcastPage::fillTemplates()
     const QSignalBlocker blocker(m_templates);
     m_templates->clear();
     m_templates->addItem(tr("Templates..."));
-    const QList<Template> templates = templatesFor(target());
-    for (const Template &entry : templates)
+    const QList<BroadcastTemplate> templates = broadcastTemplates(target());
+    for (const BroadcastTemplate &entry : templates)
         m_templates->addItem(entry.name);
 }
 
 void BroadcastPage::applyTemplate(int index)
 {
-    const QList<Template> templates = templatesFor(target());
+    const QList<BroadcastTemplate> templates = broadcastTemplates(target());
     if (index < 1 || index > templates.size())
         return;
     m_payload->setPlainText(QString::fromUtf8(QJsonDocument(templates.at(index - 1).payload).toJson()));

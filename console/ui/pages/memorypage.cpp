@@ -1,5 +1,7 @@
 #include "ui/pages/memorypage.h"
 
+#include "ui/chartsupport.h"
+
 #include "consolesession.h"
 #include "models/modelsupport.h"
 #include "ui/chartview.h"
@@ -39,99 +41,6 @@ constexpr qint64 OneHourMs = 60 * 60 * 1000;
 
 const QColor PressureColour(0x15, 0x65, 0xc0);
 const QColor RssColour(0x6a, 0x1b, 0x9a);
-const std::array<QColor, 4> LevelColours{QColor(0x2e, 0x7d, 0x32), QColor(0xf5, 0x9e, 0x0b), QColor(0xea, 0x58, 0x0c),
-                                         QColor(0xc6, 0x28, 0x28)};
-const std::array<QLatin1StringView, 4> LevelKeys{"normal"_L1, "warning"_L1, "critical"_L1, "emergency"_L1};
-
-// The index of a level name in LevelKeys; -1 for an unknown one.
-int levelIndex(const QString &level)
-{
-    for (int index = 0; index < int(LevelKeys.size()); ++index) {
-        if (level == LevelKeys.at(std::size_t(index)))
-            return index;
-    }
-    return -1;
-}
-
-QString levelText(const QString &level)
-{
-    switch (levelIndex(level)) {
-    case 0:
-        return MemoryPage::tr("Normal");
-    case 1:
-        return MemoryPage::tr("Warning");
-    case 2:
-        return MemoryPage::tr("Critical");
-    case 3:
-        return MemoryPage::tr("Emergency");
-    default:
-        return level.isEmpty() ? u"-"_s : level;
-    }
-}
-
-// The index of the first point of `series` later than `afterMs` (series.size() when none is).
-qsizetype firstAfter(const CircularBuffer<ConsoleState::Point> &series, qint64 afterMs)
-{
-    qsizetype low = 0;
-    qsizetype high = series.size();
-    while (low < high) {
-        const qsizetype middle = low + (high - low) / 2;
-        if (series.at(middle).atMs > afterMs)
-            high = middle;
-        else
-            low = middle + 1;
-    }
-    return low;
-}
-
-// Removes the points before `x` from the front of `series`; true when any went.
-bool dropBefore(QXYSeries *series, double x)
-{
-    int count = 0;
-    while (count < series->count() && series->at(count).x() < x)
-        ++count;
-    if (count > 0)
-        series->removePoints(0, count);
-    return count > 0;
-}
-
-double maxY(const QXYSeries *series)
-{
-    double max = 0.0;
-    const QList<QPointF> points = series->points();
-    for (const QPointF &point : points)
-        max = std::max(max, point.y());
-    return max;
-}
-
-// An axis top of 1, 2 or 5 times a power of ten at or above `value`: the axis moves seldom and reads well.
-double niceTop(double value)
-{
-    const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(value, 1e-9))));
-    for (const double step : {1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0}) {
-        if (step * magnitude >= value)
-            return step * magnitude;
-    }
-    return 10.0 * magnitude;
-}
-
-// Ticks for an axis from 0 to a niceTop() value, so that the labels fall on round numbers.
-int tickCountFor(double top)
-{
-    const double step = top / std::pow(10.0, std::floor(std::log10(std::max(top, 1e-9))));
-    if (std::abs(step - 1.5) < 0.01 || std::abs(step - 3.0) < 0.01 || std::abs(step - 6.0) < 0.01)
-        return 4;
-    if (std::abs(step - 2.0) < 0.01 || std::abs(step - 4.0) < 0.01 || std::abs(step - 8.0) < 0.01)
-        return 5;
-    return 6;
-}
-
-void setColour(QLabel *label, const QColor &colour)
-{
-    QPalette palette = label->palette();
-    palette.setColor(QPalette::WindowText, colour);
-    label->setPalette(palette);
-}
 
 // A figure of the "Current" box: a small caption over a bold value.
 QLabel *addFigure(QWidget *parent, QHBoxLayout *row, const QString &caption, const QString &objectName)
@@ -212,7 +121,7 @@ MemoryPage::MemoryPage(ConsoleSession *session, QWidget *parent)
 
     const std::array<QString, ThresholdCount> thresholdNames{u"warning"_s, u"critical"_s, u"emergency"_s};
     for (int threshold = 0; threshold < ThresholdCount; ++threshold) {
-        const QColor colour = LevelColours.at(std::size_t(threshold + 1));
+        const QColor colour = memoryLevelColour(threshold + 1);
         auto *line = new QLineSeries();
         line->setObjectName(thresholdNames.at(std::size_t(threshold)) + u"Threshold"_s);
         QPen pen(colour);
@@ -272,7 +181,7 @@ MemoryPage::MemoryPage(ConsoleSession *session, QWidget *parent)
         changes->setObjectName(changeObjects.at(level));
         changes->setMarkerShape(QScatterSeries::MarkerShapeCircle);
         changes->setMarkerSize(12);
-        changes->setColor(LevelColours.at(level));
+        changes->setColor(memoryLevelColour(int(level)));
         changes->setBorderColor(Qt::white);
         m_chart->addSeries(changes);
         changes->attachAxis(m_timeAxis);
@@ -305,7 +214,7 @@ MemoryPage::MemoryPage(ConsoleSession *session, QWidget *parent)
                                "for details."),
                             this);
     note->setWordWrap(true);
-    setColour(note, note->palette().color(QPalette::PlaceholderText));
+    setTextColour(note, note->palette().color(QPalette::PlaceholderText));
     layout->addWidget(note);
 
     connect(m_window, &QComboBox::currentIndexChanged, this, &MemoryPage::rebuild);
@@ -314,13 +223,13 @@ MemoryPage::MemoryPage(ConsoleSession *session, QWidget *parent)
         const QJsonValue id = m_session->analyse();
         if (id.isUndefined()) {
             m_analysisSummary->setText(tr("Not connected to a service: no analysis is possible now."));
-            setColour(m_analysisSummary, palette().color(QPalette::WindowText));
+            setTextColour(m_analysisSummary, palette().color(QPalette::WindowText));
             return;
         }
         m_pendingAnalysis = id;
         m_analyseNow->setEnabled(false);
         m_analysisSummary->setText(tr("Analysing…"));
-        setColour(m_analysisSummary, palette().color(QPalette::WindowText));
+        setTextColour(m_analysisSummary, palette().color(QPalette::WindowText));
     });
     connect(session, &ConsoleSession::analysisReceived, this, &MemoryPage::showAnalysis);
     connect(session, &ConsoleSession::commandFinished, this,
@@ -332,7 +241,7 @@ MemoryPage::MemoryPage(ConsoleSession *session, QWidget *parent)
                 if (!ok) {
                     m_analysisSummary->setText(
                         tr("The analysis failed: %1").arg(resultOrError.value("message"_L1).toString()));
-                    setColour(m_analysisSummary, LevelColours.at(3));
+                    setTextColour(m_analysisSummary, LevelColour::Emergency);
                 }
             });
     connect(session, &ConsoleSession::connectionStateChanged, this, [this] {
@@ -361,7 +270,7 @@ void MemoryPage::refreshFigures()
     if (!state.hasSnapshot()) {
         for (QLabel *label : {m_currentRss, m_budget, m_percent, m_level}) {
             label->setText(u"-"_s);
-            setColour(label, palette().color(QPalette::WindowText));
+            setTextColour(label, palette().color(QPalette::WindowText));
         }
         return;
     }
@@ -375,11 +284,11 @@ void MemoryPage::refreshFigures()
                            ? tr("%1 %").arg(locale.toString(percent.toDouble(), 'f', 1))
                            : u"-"_s);
     const QString level = memory.value("level"_L1).toString();
-    m_level->setText(levelText(level));
-    const int index = levelIndex(level);
-    const QColor colour = index >= 0 ? LevelColours.at(std::size_t(index)) : palette().color(QPalette::WindowText);
+    m_level->setText(memoryLevelText(level));
+    const int index = memoryLevelIndex(level);
+    const QColor colour = index >= 0 ? memoryLevelColour(index) : palette().color(QPalette::WindowText);
     if (m_level->palette().color(QPalette::WindowText) != colour)
-        setColour(m_level, colour);
+        setTextColour(m_level, colour);
 }
 
 void MemoryPage::readThresholds()
@@ -395,7 +304,7 @@ void MemoryPage::readThresholds()
         m_thresholds.at(threshold) = std::isfinite(number) ? std::clamp(number, 0.0, 1000.0) : defaults.at(threshold);
         const QString name =
             tr("%1 threshold (%2 %)")
-                .arg(levelText(keys.at(threshold)), QLocale().toString(m_thresholds.at(threshold), 'g', 4));
+                .arg(memoryLevelText(keys.at(threshold)), QLocale().toString(m_thresholds.at(threshold), 'g', 4));
         if (m_thresholdLines.at(threshold)->name() != name)
             m_thresholdLines.at(threshold)->setName(name);
     }
@@ -421,7 +330,7 @@ void MemoryPage::appendNewPoints()
     QList<QPointF> pressure;
     QList<QPointF> rss;
     std::array<QList<QPointF>, 4> changes;
-    for (qsizetype i = firstAfter(series, m_lastAtMs); i < series.size(); ++i) {
+    for (qsizetype i = firstPointAfter(series, m_lastAtMs); i < series.size(); ++i) {
         const ConsoleState::Point &point = series.at(i);
         const double x = double(point.atMs);
         pressure.append(QPointF(x, point.memoryPercent));
@@ -429,7 +338,7 @@ void MemoryPage::appendNewPoints()
         m_maxPercent = std::max(m_maxPercent, point.memoryPercent);
         m_maxRssMb = std::max(m_maxRssMb, double(point.rssBytes) / BytesPerMb);
         if (i > 0 && !series.at(i - 1).memoryLevel.isEmpty() && series.at(i - 1).memoryLevel != point.memoryLevel) {
-            if (const int level = levelIndex(point.memoryLevel); level >= 0)
+            if (const int level = memoryLevelIndex(point.memoryLevel); level >= 0)
                 changes.at(std::size_t(level)).append(QPointF(x, point.memoryPercent));
         }
     }
@@ -443,10 +352,10 @@ void MemoryPage::appendNewPoints()
 
     // The points that left the window (or the session's series) go from the front.
     const double start = double(std::max(windowStartMs(), series.front().atMs));
-    const bool pressureDropped = dropBefore(m_pressure, start);
-    const bool rssDropped = dropBefore(m_rss, start);
+    const bool pressureDropped = dropPointsBefore(m_pressure, start);
+    const bool rssDropped = dropPointsBefore(m_rss, start);
     for (QScatterSeries *changesSeries : m_levelChanges)
-        dropBefore(changesSeries, start);
+        dropPointsBefore(changesSeries, start);
     if (pressureDropped)
         m_maxPercent = maxY(m_pressure);
     if (rssDropped)
@@ -462,7 +371,7 @@ void MemoryPage::rebuild()
     std::array<QList<QPointF>, 4> changes;
     m_maxPercent = 0.0;
     m_maxRssMb = 0.0;
-    const qsizetype first = firstAfter(series, windowStartMs() - 1);
+    const qsizetype first = firstPointAfter(series, windowStartMs() - 1);
     pressure.reserve(series.size() - first);
     rss.reserve(series.size() - first);
     for (qsizetype i = first; i < series.size(); ++i) {
@@ -473,7 +382,7 @@ void MemoryPage::rebuild()
         m_maxPercent = std::max(m_maxPercent, point.memoryPercent);
         m_maxRssMb = std::max(m_maxRssMb, double(point.rssBytes) / BytesPerMb);
         if (i > 0 && !series.at(i - 1).memoryLevel.isEmpty() && series.at(i - 1).memoryLevel != point.memoryLevel) {
-            if (const int level = levelIndex(point.memoryLevel); level >= 0)
+            if (const int level = memoryLevelIndex(point.memoryLevel); level >= 0)
                 changes.at(std::size_t(level)).append(QPointF(x, point.memoryPercent));
         }
     }
@@ -561,7 +470,7 @@ void MemoryPage::showAnalysis()
     m_analysisSummary->setText(text);
     m_analysisSummary->setToolTip(tr("The Leaks page shows the full report."));
     const bool clean = orphans == 0 && growth.isEmpty();
-    setColour(m_analysisSummary, LevelColours.at(clean ? 0 : 3));
+    setTextColour(m_analysisSummary, clean ? LevelColour::Normal : LevelColour::Emergency);
 }
 
 void MemoryPage::showLevelChange(const QPointF &point, bool hovered)
@@ -571,12 +480,12 @@ void MemoryPage::showLevelChange(const QPointF &point, bool hovered)
         return;
     }
     const CircularBuffer<ConsoleState::Point> &series = m_session->state().series();
-    const qsizetype index = firstAfter(series, qint64(point.x()) - 1);
+    const qsizetype index = firstPointAfter(series, qint64(point.x()) - 1);
     QString text;
     if (index > 0 && index < series.size()) {
         text = tr("%1: memory level %2 → %3 at %4 %")
-                   .arg(displayTime(series.at(index).atMs), levelText(series.at(index - 1).memoryLevel),
-                        levelText(series.at(index).memoryLevel), QLocale().toString(point.y(), 'f', 1));
+                   .arg(displayTime(series.at(index).atMs), memoryLevelText(series.at(index - 1).memoryLevel),
+                        memoryLevelText(series.at(index).memoryLevel), QLocale().toString(point.y(), 'f', 1));
     } else {
         text = tr("%1: memory level changed at %2 %")
                    .arg(displayTime(qint64(point.x())), QLocale().toString(point.y(), 'f', 1));

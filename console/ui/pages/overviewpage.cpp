@@ -1,5 +1,7 @@
 #include "ui/pages/overviewpage.h"
 
+#include "ui/chartsupport.h"
+
 #include "consolesession.h"
 #include "models/modelsupport.h"
 #include "ui/chartview.h"
@@ -31,38 +33,6 @@ namespace {
 
 constexpr qint64 TrendWindowMs = 5 * 60 * 1000;
 
-const QColor HealthyColour(0x2e, 0x7d, 0x32);
-const QColor WarningColour(0xf5, 0x9e, 0x0b);
-const QColor CriticalColour(0xea, 0x58, 0x0c);
-const QColor ErrorColour(0xc6, 0x28, 0x28);
-const QColor UnknownColour(0x75, 0x75, 0x75);
-
-QColor levelColour(const QString &level)
-{
-    if (level == "normal"_L1)
-        return HealthyColour;
-    if (level == "warning"_L1)
-        return WarningColour;
-    if (level == "critical"_L1)
-        return CriticalColour;
-    if (level == "emergency"_L1)
-        return ErrorColour;
-    return UnknownColour;
-}
-
-QString levelText(const QString &level)
-{
-    if (level == "normal"_L1)
-        return OverviewPage::tr("Normal");
-    if (level == "warning"_L1)
-        return OverviewPage::tr("Warning");
-    if (level == "critical"_L1)
-        return OverviewPage::tr("Critical");
-    if (level == "emergency"_L1)
-        return OverviewPage::tr("Emergency");
-    return level.isEmpty() ? u"-"_s : level;
-}
-
 // What each degradation step does (docs: 0 none, 1 caches shrunk, 2 delivery throttled, 3 connections shed).
 QString stepText(qint64 step)
 {
@@ -80,54 +50,10 @@ QString stepText(qint64 step)
     }
 }
 
-// Palette rather than style sheet: a push a second would re-polish every label.
 void setColoured(QLabel *label, const QString &text, const QColor &colour)
 {
     label->setText(text);
-    if (label->palette().color(QPalette::WindowText) != colour) {
-        QPalette palette = label->palette();
-        palette.setColor(QPalette::WindowText, colour);
-        label->setPalette(palette);
-    }
-}
-
-// The top of a count axis: a round number (5, 6, 8, 10, 15, 20, ...) just above `max`, so that the axis does not move
-// with every small change.
-double niceTop(double max)
-{
-    const double target = std::max(5.0, max * 1.1);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(target)));
-    for (const double step : {1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0}) {
-        if (step * magnitude >= target)
-            return step * magnitude;
-    }
-    return 10.0 * magnitude;
-}
-
-// Ticks for an axis from 0 to a niceTop() value, so that the labels fall on round numbers.
-int tickCountFor(double top)
-{
-    const double step = top / std::pow(10.0, std::floor(std::log10(std::max(top, 1e-9))));
-    if (std::abs(step - 1.5) < 0.01 || std::abs(step - 3.0) < 0.01 || std::abs(step - 6.0) < 0.01)
-        return 4;
-    if (std::abs(step - 2.0) < 0.01 || std::abs(step - 4.0) < 0.01 || std::abs(step - 8.0) < 0.01)
-        return 5;
-    return 6;
-}
-
-// The index of the first point of `series` later than `afterMs` (series.size() when none is).
-qsizetype firstAfter(const CircularBuffer<ConsoleState::Point> &series, qint64 afterMs)
-{
-    qsizetype low = 0;
-    qsizetype high = series.size();
-    while (low < high) {
-        const qsizetype middle = low + (high - low) / 2;
-        if (series.at(middle).atMs > afterMs)
-            high = middle;
-        else
-            low = middle + 1;
-    }
-    return low;
+    setTextColour(label, colour);
 }
 
 // Messages a second between two points of the series; 0 when time did not advance or the count went down
@@ -137,24 +63,6 @@ double ratePerSecond(qint64 countBefore, qint64 countAfter, qint64 fromMs, qint6
     if (toMs <= fromMs || countAfter < countBefore)
         return 0.0;
     return double(countAfter - countBefore) * 1000.0 / double(toMs - fromMs);
-}
-
-void dropBefore(QLineSeries *series, double x)
-{
-    int count = 0;
-    while (count < series->count() && series->at(count).x() < x)
-        ++count;
-    if (count > 0)
-        series->removePoints(0, count);
-}
-
-double maxY(const QLineSeries *series)
-{
-    double max = 0.0;
-    const QList<QPointF> points = series->points();
-    for (const QPointF &point : points)
-        max = std::max(max, point.y());
-    return max;
 }
 
 QChart *trendChart(const QString &title)
@@ -206,7 +114,7 @@ void fitAxes(QDateTimeAxis *time, QValueAxis *values, qint64 newestMs, double ma
 {
     const qint64 newest = newestMs > 0 ? newestMs : QDateTime::currentMSecsSinceEpoch();
     time->setRange(QDateTime::fromMSecsSinceEpoch(newest - TrendWindowMs), QDateTime::fromMSecsSinceEpoch(newest));
-    if (const double top = niceTop(max); values->max() != top) {
+    if (const double top = niceTop(std::max(5.0, max * 1.1)); values->max() != top) {
         values->setRange(0, top);
         values->setTickCount(tickCountFor(top));
     }
@@ -359,18 +267,18 @@ void OverviewPage::refreshHealth()
     const QJsonObject health = state.health();
     const QString status = health.value("status"_L1).toString();
     QString text;
-    QColor colour = UnknownColour;
+    QColor colour = LevelColour::Unknown;
     if (!state.hasSnapshot()) {
         text = tr("No data");
     } else if (status == "healthy"_L1) {
         text = tr("Healthy");
-        colour = HealthyColour;
+        colour = LevelColour::Normal;
     } else if (status == "degraded"_L1) {
         text = tr("Degraded");
-        colour = WarningColour;
+        colour = LevelColour::Warning;
     } else if (status == "unhealthy"_L1) {
         text = tr("Unhealthy");
-        colour = ErrorColour;
+        colour = LevelColour::Emergency;
     } else {
         text = status.isEmpty() ? tr("Unknown") : status;
     }
@@ -409,8 +317,8 @@ void OverviewPage::refreshHealth()
             }
         }
     };
-    fill(m_errors, health.value("errors"_L1), ErrorColour, tr("No errors"));
-    fill(m_warnings, health.value("warnings"_L1), CriticalColour, tr("No warnings"));
+    fill(m_errors, health.value("errors"_L1), LevelColour::Emergency, tr("No errors"));
+    fill(m_warnings, health.value("warnings"_L1), LevelColour::Critical, tr("No warnings"));
 }
 
 void OverviewPage::refreshFigures()
@@ -467,18 +375,19 @@ void OverviewPage::refreshFigures()
     if (!cluster.value("enabled"_L1).toBool()) {
         setColoured(m_nodes, tr("1 (single node)"), palette().color(QPalette::WindowText));
     } else if (cluster.value("connected"_L1).toBool()) {
-        setColoured(m_nodes, tr("Cluster: connected"), HealthyColour);
+        setColoured(m_nodes, tr("Cluster: connected"), LevelColour::Normal);
     } else {
-        setColoured(m_nodes, tr("Cluster: unreachable"), ErrorColour);
+        setColoured(m_nodes, tr("Cluster: unreachable"), LevelColour::Emergency);
     }
 
     const QJsonObject memory = metrics.value("memory"_L1).toObject();
     const QString level = memory.value("level"_L1).toString();
     const QJsonValue percent = memory.value("percent"_L1);
     setColoured(m_memoryLevel,
-                percent.isDouble() ? tr("%1 (%2 %)").arg(levelText(level), locale.toString(percent.toDouble(), 'f', 1))
-                                   : levelText(level),
-                levelColour(level));
+                percent.isDouble()
+                    ? tr("%1 (%2 %)").arg(memoryLevelText(level), locale.toString(percent.toDouble(), 'f', 1))
+                    : memoryLevelText(level),
+                memoryLevelColour(memoryLevelIndex(level)));
     m_memoryLevel->setToolTip(tr("%1 resident of a %2 budget")
                                   .arg(displayBytes(jsonCount(memory.value("rssBytes"_L1))),
                                        displayBytes(jsonCount(memory.value("budgetBytes"_L1)))));
@@ -487,10 +396,10 @@ void OverviewPage::refreshFigures()
     if (degradation.contains("step"_L1)) {
         const qint64 step = jsonCount(degradation.value("step"_L1));
         setColoured(m_degradation, stepText(step),
-                    step <= 0   ? HealthyColour
-                    : step == 1 ? WarningColour
-                    : step == 2 ? CriticalColour
-                                : ErrorColour);
+                    step <= 0   ? LevelColour::Normal
+                    : step == 1 ? LevelColour::Warning
+                    : step == 2 ? LevelColour::Critical
+                                : LevelColour::Emergency);
         m_degradation->setToolTip(
             tr("Connections shed so far: %1").arg(locale.toString(jsonCount(degradation.value("shedConnections"_L1)))));
     } else {
@@ -519,7 +428,7 @@ void OverviewPage::refreshCharts()
     QList<QPointF> connections;
     QList<QPointF> in;
     QList<QPointF> out;
-    for (qsizetype i = firstAfter(series, std::max(m_lastChartAtMs, windowStart - 1)); i < series.size(); ++i) {
+    for (qsizetype i = firstPointAfter(series, std::max(m_lastChartAtMs, windowStart - 1)); i < series.size(); ++i) {
         const ConsoleState::Point &point = series.at(i);
         connections.append(QPointF(double(point.atMs), double(point.connections)));
         if (i > 0) {
@@ -535,7 +444,7 @@ void OverviewPage::refreshCharts()
     m_outSeries->append(out);
     m_lastChartAtMs = newest;
     for (QLineSeries *line : {m_connectionsSeries, m_inSeries, m_outSeries})
-        dropBefore(line, double(windowStart));
+        dropPointsBefore(line, double(windowStart));
 
     fitAxes(m_connectionsTime, m_connectionsAxis, newest, maxY(m_connectionsSeries));
     fitAxes(m_messagesTime, m_messagesAxis, newest, std::max(maxY(m_inSeries), maxY(m_outSeries)));
