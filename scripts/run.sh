@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target wsinfra-service
+cmake --build --preset release --target wsinfra-service wsinfra-console
 exec build/release/service/wsinfra-service "$@"

@@ -91,7 +91,7 @@ const load = (async () => {
 const settings = mkdtempSync(path.join(tmpdir(), 'wsinfra-console-settings-'));
 const consoleRun = spawn('xvfb-run', ['-a', '-s', '-screen 0 1400x900x24', consoleBinary,
   '--host', '127.0.0.1', '--port', String(service.control), '--lang', language,
-  '--screenshots', outputDir, '--screenshot-delay', '30'], {
+  '--screenshots', outputDir, '--screenshot-delay', process.env.SCREENSHOT_DELAY ?? '100'], {
   env: { ...process.env, WSINFRA_CONTROL_TOKEN: CONTROL_TOKEN, XDG_CONFIG_HOME: settings, QT_QPA_PLATFORM: 'xcb' },
   stdio: 'inherit',
 });
