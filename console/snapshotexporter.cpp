@@ -150,8 +150,9 @@ QByteArray SnapshotExporter::toCsv(const ConsoleState &state)
 
     out += "\r\n"_L1;
     appendRow(out, {u"# connections"_s});
-    static const QStringList connectionColumns{u"id"_s,    u"user"_s,      u"address"_s,      u"transport"_s,
-                                               u"since"_s, u"last_seen"_s, u"queued_bytes"_s, u"bills"_s};
+    static const QStringList connectionColumns{u"id"_s,           u"user"_s,      u"address"_s,      u"transport"_s,
+                                               u"since"_s,        u"last_seen"_s, u"queued_bytes"_s, u"messages_in"_s,
+                                               u"messages_out"_s, u"bills"_s};
     appendRow(out, connectionColumns);
     for (const QJsonObject &row : state.connections()) {
         QStringList fields;

@@ -393,6 +393,14 @@
         <source>Last seen</source>
         <translation>Dernière activité</translation>
     </message>
+    <message>
+        <source>In</source>
+        <translation>Reçus</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>Envoyés</translation>
+    </message>
 </context>
 <context>
     <name>wsinfra::ConnectionsPage</name>
@@ -512,6 +520,14 @@
     <message>
         <source>Copy &amp;user</source>
         <translation>Copier l&apos;&amp;utilisateur</translation>
+    </message>
+    <message>
+        <source>Messages received:</source>
+        <translation>Messages reçus :</translation>
+    </message>
+    <message>
+        <source>Messages sent:</source>
+        <translation>Messages envoyés :</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@
 #include "models/modelsupport.h"
 
 #include <QJsonArray>
+#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
@@ -67,6 +68,10 @@ QVariant ConnectionsModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Bills");
     case QueuedBytes:
         return tr("Queued");
+    case MessagesIn:
+        return tr("In");
+    case MessagesOut:
+        return tr("Out");
     case LastSeen:
         return tr("Last seen");
     default:
@@ -84,6 +89,8 @@ ConnectionsModel::Row ConnectionsModel::rowFrom(const QString &id, const QJsonOb
     row.transport = json.value("transport"_L1).toString();
     row.sinceMs = jsonCount(json.value("since"_L1));
     row.queuedBytes = jsonCount(json.value("queued_bytes"_L1));
+    row.messagesIn = jsonCount(json.value("messages_in"_L1));
+    row.messagesOut = jsonCount(json.value("messages_out"_L1));
     row.lastSeenMs = jsonCount(json.value("last_seen"_L1));
     const QJsonArray bills = json.value("bills"_L1).toArray();
     row.bills.reserve(bills.size());
@@ -111,6 +118,10 @@ QVariant ConnectionsModel::displayData(const Row &row, int column) const
         return QString::number(row.bills.size());
     case QueuedBytes:
         return displayBytes(row.queuedBytes);
+    case MessagesIn:
+        return QLocale().toString(row.messagesIn);
+    case MessagesOut:
+        return QLocale().toString(row.messagesOut);
     case LastSeen:
         return displayTime(row.lastSeenMs);
     default:
@@ -127,6 +138,10 @@ QVariant ConnectionsModel::sortData(const Row &row, int column) const
         return qint64(row.bills.size());
     case QueuedBytes:
         return row.queuedBytes;
+    case MessagesIn:
+        return row.messagesIn;
+    case MessagesOut:
+        return row.messagesOut;
     case LastSeen:
         return row.lastSeenMs;
     default:

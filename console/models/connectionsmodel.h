@@ -21,7 +21,19 @@ class ConnectionsModel : public PushTableModel
     Q_OBJECT
 
 public:
-    enum Column { Id, User, Address, Transport, ConnectedSince, Bills, QueuedBytes, LastSeen, ColumnCount };
+    enum Column {
+        Id,
+        User,
+        Address,
+        Transport,
+        ConnectedSince,
+        Bills,
+        QueuedBytes,
+        MessagesIn,
+        MessagesOut,
+        LastSeen,
+        ColumnCount
+    };
     enum Role {
         SortRole = Qt::UserRole, ///< the raw value: qint64 for numbers and times (ms), QString otherwise
         IdRole,                  ///< the connection's public id, on every column
@@ -43,6 +55,8 @@ private:
         qint64 sinceMs = 0;
         QList<qint64> bills;
         qint64 queuedBytes = 0;
+        qint64 messagesIn = 0;
+        qint64 messagesOut = 0;
         qint64 lastSeenMs = 0;
     };
 

@@ -47,6 +47,8 @@ QJsonObject rowJson(const ConnectionRow &row)
             {u"since"_s, row.connectedAtMs},
             {u"last_seen"_s, row.lastSeenMs},
             {u"queued_bytes"_s, row.queuedBytes},
+            {u"messages_in"_s, row.messagesIn},
+            {u"messages_out"_s, row.messagesOut},
             {u"bills"_s, bills}};
 }
 

@@ -66,6 +66,8 @@ void Connection::write(QLatin1StringView type, const QString &text, qint64 seque
 
 void Connection::count(QLatin1StringView type, const QString &text) const
 {
+    if (type != ServerMessage::Type::Batch)
+        ++messagesOut; // a batch's messages were counted one by one as it was built
     if (!statistics)
         return;
     if (type != ServerMessage::Type::Batch)

@@ -75,6 +75,8 @@ struct Connection
     int protocolErrors = 0;
     qint64 lastSeenMs = 0;
     qint64 connectedAtMs = 0;
+    qint64 messagesIn = 0;          ///< frames received and admitted by the rate limit
+    mutable qint64 messagesOut = 0; ///< envelopes written (each of a batch); counted on the const write path
     bool closing = false;
     DeliveryScheduler *scheduler = nullptr;   ///< none: every message goes straight to the transport
     StatisticsCounters *statistics = nullptr; ///< where what is written is counted (none: not counted)

@@ -15,6 +15,8 @@ struct ConnectionRow
     qint64 connectedAtMs = 0;
     qint64 lastSeenMs = 0;
     qint64 queuedBytes = 0; ///< waiting in its queue and its transport
+    qint64 messagesIn = 0;  ///< client messages received (after the rate limit)
+    qint64 messagesOut = 0; ///< envelopes sent to it (each message of a batch)
     QList<qint64> bills;    ///< ascending
 };
 

@@ -91,6 +91,7 @@ void MessageHandler::handleText(Connection &connection, const QString &text)
     m_statistics.bytesReceived(utf8.size());
     if (connection.closing || !admitByRateLimit(connection))
         return;
+    ++connection.messagesIn;
     m_statistics.messageReceived();
 
     const Result<QJsonObject> object = parseJsonObject(utf8);

@@ -421,6 +421,7 @@ void Shard::sendBatch(Connection &connection)
             text += u',';
         text += message.text;
         m_statistics.messageSent(message.type);
+        ++connection.messagesOut;
         sequence = qMax(sequence, message.sequence);
     }
     text += u"],\"type\":\"batch\"}"_s;
@@ -572,6 +573,8 @@ QList<ConnectionRow> Shard::connectionRows() const
         row.transport = connection->transport ? QString(connection->transport->name()) : QString();
         row.connectedAtMs = connection->connectedAtMs;
         row.lastSeenMs = connection->lastSeenMs;
+        row.messagesIn = connection->messagesIn;
+        row.messagesOut = connection->messagesOut;
         row.queuedBytes =
             connection->queue.bytes() + (connection->transport ? connection->transport->bufferedBytes() : 0);
         row.bills = m_subscriptions.billsOf(connection->id);

@@ -17,7 +17,12 @@ foreach(ts IN LISTS ts_files)
     endif()
     file(MAKE_DIRECTORY "${WORK_DIR}")
     configure_file("${ts}" "${WORK_DIR}/${name}" COPYONLY)
-    execute_process(COMMAND "${LUPDATE}" -silent -locations none -no-obsolete "${SOURCE_DIR}/console"
+    # The English file holds only the plural forms ("1 bill", "2 bills"): the sources are English already.
+    set(plural_only)
+    if(name MATCHES "_en\\.ts$")
+        set(plural_only -pluralonly)
+    endif()
+    execute_process(COMMAND "${LUPDATE}" -silent -locations none -no-obsolete ${plural_only} "${SOURCE_DIR}/console"
                             -ts "${WORK_DIR}/${name}"
                     RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
     if(NOT result EQUAL 0)
@@ -25,7 +30,7 @@ foreach(ts IN LISTS ts_files)
     endif()
     file(READ "${WORK_DIR}/${name}" updated)
     if(NOT updated STREQUAL committed)
-        message(SEND_ERROR "${name} is stale: run  lupdate -locations none -no-obsolete console -ts translations/${name}"
+        message(SEND_ERROR "${name} is stale: run  lupdate -locations none -no-obsolete ${plural_only} console -ts translations/${name}"
                            "  and translate what it adds")
         set(failed TRUE)
     endif()

@@ -25,7 +25,7 @@ using namespace wsinfra::test::pushes;
 namespace {
 
 // Every structural signal of a model, in order, as text: "reset", "inserted 2-3", "removed 0-0",
-// "changed 1-1 0-7" (rows, then columns).
+// "changed 1-1 0-9" (rows, then columns).
 class SignalLog
 {
 public:
@@ -213,6 +213,11 @@ void TestModels::connectionCells_data()
                                 << QVariant(QVariantList{qint64(7), qint64(9)});
     QTest::newRow("queued") << int(ConnectionsModel::QueuedBytes) << display << QVariant(u"1.2 KB"_s);
     QTest::newRow("queued sort") << int(ConnectionsModel::QueuedBytes) << sort << QVariant(qint64(1234));
+    QTest::newRow("messages in") << int(ConnectionsModel::MessagesIn) << display << QVariant(u"3"_s);
+    QTest::newRow("messages in sort") << int(ConnectionsModel::MessagesIn) << sort << QVariant(qint64(3));
+    QTest::newRow("messages out") << int(ConnectionsModel::MessagesOut) << display
+                                  << QVariant(u"12345"_s); // C locale: no group separator
+    QTest::newRow("messages out sort") << int(ConnectionsModel::MessagesOut) << sort << QVariant(qint64(12345));
     QTest::newRow("last seen") << int(ConnectionsModel::LastSeen) << display << QVariant(u"22:13:20"_s);
     QTest::newRow("id role") << int(ConnectionsModel::LastSeen) << int(ConnectionsModel::IdRole) << QVariant(u"a"_s);
     QTest::newRow("user sort") << int(ConnectionsModel::User) << sort << QVariant(u"amy"_s);
@@ -226,7 +231,10 @@ void TestModels::connectionCells()
     QFETCH(QVariant, expected);
 
     Fixture f;
-    QVERIFY(f.apply(snapshot(1, {row(u"a"_s, u"amy"_s, {7, 9}, 1234)})));
+    QJsonObject amy = row(u"a"_s, u"amy"_s, {7, 9}, 1234);
+    amy.insert(u"messages_in"_s, 3);
+    amy.insert(u"messages_out"_s, 12345);
+    QVERIFY(f.apply(snapshot(1, {amy})));
     const QVariant value = f.connections.index(0, column).data(role);
     QCOMPARE(value, expected);
     QCOMPARE(value.metaType(), expected.metaType()); // qint64, not a string, for the proxy's numeric sort
@@ -305,7 +313,7 @@ void TestModels::headers()
         return texts;
     };
     QCOMPARE(headers(connections), (QStringList{u"Id"_s, u"User"_s, u"Address"_s, u"Transport"_s, u"Connected since"_s,
-                                                u"Bills"_s, u"Queued"_s, u"Last seen"_s}));
+                                                u"Bills"_s, u"Queued"_s, u"In"_s, u"Out"_s, u"Last seen"_s}));
     QCOMPARE(headers(subscriptions), (QStringList{u"Bill"_s, u"Subscribers"_s, u"Users"_s}));
     QCOMPARE(headers(events), (QStringList{u"Time"_s, u"Level"_s, u"Category"_s, u"Message"_s}));
     QVERIFY(!connections.headerData(ConnectionsModel::ColumnCount, Qt::Horizontal).isValid());
@@ -329,12 +337,12 @@ void TestModels::connectionDeltas_data()
         << QJsonArray{row(u"z"_s, u"zed"_s), row(u"e"_s, u"eve"_s)} << QJsonArray{} << QStringList{}
         << QStringList{u"inserted 4-5"_s} << (base + QStringList{u"z"_s, u"e"_s});
     QTest::newRow("change one") << QJsonArray{} << QJsonArray{row(u"b"_s, u"bob"_s, {7, 8})} << QStringList{}
-                                << QStringList{u"changed 1-1 0-7"_s} << base;
+                                << QStringList{u"changed 1-1 0-9"_s} << base;
     QTest::newRow("change two apart") << QJsonArray{} << QJsonArray{row(u"d"_s, u"dee"_s), row(u"a"_s, u"ann"_s)}
-                                      << QStringList{} << QStringList{u"changed 0-0 0-7"_s, u"changed 3-3 0-7"_s}
+                                      << QStringList{} << QStringList{u"changed 0-0 0-9"_s, u"changed 3-3 0-9"_s}
                                       << base;
     QTest::newRow("change two adjacent") << QJsonArray{} << QJsonArray{row(u"c"_s, u"cy"_s), row(u"b"_s, u"bo"_s)}
-                                         << QStringList{} << QStringList{u"changed 1-2 0-7"_s} << base;
+                                         << QStringList{} << QStringList{u"changed 1-2 0-9"_s} << base;
     QTest::newRow("change to the same row")
         << QJsonArray{} << QJsonArray{row(u"c"_s, u"cid"_s)} << QStringList{} << QStringList{} << base;
     QTest::newRow("remove first") << QJsonArray{} << QJsonArray{} << QStringList{u"a"_s}
@@ -352,13 +360,13 @@ void TestModels::connectionDeltas_data()
                                     << base;
     QTest::newRow("add, change, remove") << QJsonArray{row(u"e"_s, u"eve"_s)} << QJsonArray{row(u"d"_s, u"dee"_s)}
                                          << QStringList{u"b"_s}
-                                         << QStringList{u"removed 1-1"_s, u"inserted 3-3"_s, u"changed 2-2 0-7"_s}
+                                         << QStringList{u"removed 1-1"_s, u"inserted 3-3"_s, u"changed 2-2 0-9"_s}
                                          << QStringList{u"a"_s, u"c"_s, u"d"_s, u"e"_s};
     QTest::newRow("removed and added again")
         << QJsonArray{row(u"a"_s, u"amy"_s, {7, 9})} << QJsonArray{} << QStringList{u"a"_s}
         << QStringList{u"removed 0-0"_s, u"inserted 3-3"_s} << QStringList{u"b"_s, u"c"_s, u"d"_s, u"a"_s};
     QTest::newRow("added that exists is a change") << QJsonArray{row(u"b"_s, u"bea"_s)} << QJsonArray{} << QStringList{}
-                                                   << QStringList{u"changed 1-1 0-7"_s} << base;
+                                                   << QStringList{u"changed 1-1 0-9"_s} << base;
     QTest::newRow("changed that is new is an addition")
         << QJsonArray{} << QJsonArray{row(u"f"_s, u"fay"_s)} << QStringList{} << QStringList{u"inserted 4-4"_s}
         << (base + QStringList{u"f"_s});
@@ -520,7 +528,7 @@ void TestModels::reconnectSnapshotMergesInPlace()
     // A new session (the link dropped and came back) starts at seq 1 again: still merged, row a changed back.
     QVERIFY(f.apply(baseSnapshot()));
     QCOMPARE(f.state.seq(), 1);
-    QCOMPARE(connectionLog.take(), QStringList{u"changed 0-0 0-7"_s});
+    QCOMPARE(connectionLog.take(), QStringList{u"changed 0-0 0-9"_s});
     QCOMPARE(column(f.connections, ConnectionsModel::Id), (QStringList{u"a"_s, u"b"_s, u"c"_s, u"d"_s}));
 }
 
@@ -633,8 +641,8 @@ void TestModels::thousandConnections()
     // The id -> row index followed the removals: changes and removals land on the right rows.
     QVERIFY(f.apply(delta(3, {row(u"new"_s, u"nia"_s)}, {row(u"n-0-0999"_s, u"last"_s), row(u"n-0-0001"_s, u"first"_s)},
                           {u"n-0-0501"_s})));
-    QCOMPARE(log.take(), (QStringList{u"removed 250-250"_s, u"inserted 499-499"_s, u"changed 0-0 0-7"_s,
-                                      u"changed 498-498 0-7"_s}));
+    QCOMPARE(log.take(), (QStringList{u"removed 250-250"_s, u"inserted 499-499"_s, u"changed 0-0 0-9"_s,
+                                      u"changed 498-498 0-9"_s}));
     QCOMPARE(f.connections.index(0, ConnectionsModel::User).data().toString(), u"first"_s);
     QCOMPARE(f.connections.index(498, ConnectionsModel::User).data().toString(), u"last"_s);
     QCOMPARE(f.connections.index(499, ConnectionsModel::Id).data().toString(), u"new"_s);

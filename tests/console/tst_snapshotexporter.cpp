@@ -99,9 +99,16 @@ QList<QStringList> section(const QList<QStringList> &records, const QString &tit
 
 QJsonObject row(const QString &id, const QString &user, const QJsonArray &bills)
 {
-    return {
-        {u"id"_s, id},    {u"user"_s, user},        {u"address"_s, u"127.0.0.1"_s}, {u"transport"_s, u"socket.io"_s},
-        {u"since"_s, T0}, {u"last_seen"_s, T0 + 5}, {u"queued_bytes"_s, 12},        {u"bills"_s, bills}};
+    return {{u"id"_s, id},
+            {u"user"_s, user},
+            {u"address"_s, u"127.0.0.1"_s},
+            {u"transport"_s, u"socket.io"_s},
+            {u"since"_s, T0},
+            {u"last_seen"_s, T0 + 5},
+            {u"queued_bytes"_s, 12},
+            {u"bills"_s, bills},
+            {u"messages_in"_s, 4},
+            {u"messages_out"_s, 6}};
 }
 
 // Two pushes: amy (with an awkward name) and bob, bills 7 and 9, and stats.
@@ -257,11 +264,12 @@ void TestSnapshotExporter::csvHasTheSections()
 
     const QList<QStringList> connections = section(records, u"connections"_s, &header);
     QCOMPARE(header, (QStringList{u"id"_s, u"user"_s, u"address"_s, u"transport"_s, u"since"_s, u"last_seen"_s,
-                                  u"queued_bytes"_s, u"bills"_s}));
+                                  u"queued_bytes"_s, u"messages_in"_s, u"messages_out"_s, u"bills"_s}));
     QCOMPARE(connections.size(), 2);
     // The awkward name comes back whole: quoting kept its comma, quotes and line break.
-    QCOMPARE(connections.at(0), (QStringList{u"n-0-1"_s, u"amy \"the, admin\"\nsmith"_s, u"127.0.0.1"_s, u"socket.io"_s,
-                                             QString::number(T0), QString::number(T0 + 5), u"12"_s, u"7;9"_s}));
+    QCOMPARE(connections.at(0),
+             (QStringList{u"n-0-1"_s, u"amy \"the, admin\"\nsmith"_s, u"127.0.0.1"_s, u"socket.io"_s,
+                          QString::number(T0), QString::number(T0 + 5), u"12"_s, u"4"_s, u"6"_s, u"7;9"_s}));
     QCOMPARE(connections.at(1).at(1), u"bob"_s);
 
     const QList<QStringList> subscriptions = section(records, u"subscriptions"_s, &header);

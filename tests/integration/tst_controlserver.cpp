@@ -460,6 +460,8 @@ QJsonObject stableRow(QJsonObject row)
 {
     row.remove("last_seen"_L1);
     row.remove("queued_bytes"_L1);
+    row.remove("messages_in"_L1);
+    row.remove("messages_out"_L1);
     return row;
 }
 
@@ -667,6 +669,9 @@ void TestControlServer::helloWelcomeSnapshot()
     QVERIFY(row.value("last_seen"_L1).toInteger() >= since);
     QVERIFY(row.value("queued_bytes"_L1).isDouble());
     QCOMPARE(row.value("queued_bytes"_L1).toInteger(-1), 0);
+    // One subscribe in; out, what amy received (connected, subscribed).
+    QCOMPARE(row.value("messages_in"_L1).toInteger(-1), 1);
+    QCOMPARE(row.value("messages_out"_L1).toInteger(-1), amy.received().size());
     QCOMPARE(row.value("bills"_L1).toArray(), (QJsonArray{7, 9}));
 
     QMap<qint64, QJsonArray> subscriptions;

@@ -38,9 +38,15 @@ constexpr int FilteredColumns[] = {ConnectionsModel::Id, ConnectionsModel::User,
 
 // The details pane shows every column but Bills, which has its own list.
 constexpr int DetailColumns[] = {
-    ConnectionsModel::Id,        ConnectionsModel::User,           ConnectionsModel::Address,
-    ConnectionsModel::Transport, ConnectionsModel::ConnectedSince, ConnectionsModel::QueuedBytes,
-    ConnectionsModel::LastSeen};
+    ConnectionsModel::Id,         ConnectionsModel::User,           ConnectionsModel::Address,
+    ConnectionsModel::Transport,  ConnectionsModel::ConnectedSince, ConnectionsModel::QueuedBytes,
+    ConnectionsModel::MessagesIn, ConnectionsModel::MessagesOut,    ConnectionsModel::LastSeen};
+
+bool isNumeric(int column)
+{
+    return column == ConnectionsModel::Bills || column == ConnectionsModel::QueuedBytes ||
+           column == ConnectionsModel::MessagesIn || column == ConnectionsModel::MessagesOut;
+}
 
 /// Filters on the identifying columns only, and right-aligns the numbers.
 class ConnectionsProxy : public QSortFilterProxyModel
@@ -50,16 +56,14 @@ public:
 
     QVariant data(const QModelIndex &index, int role) const override
     {
-        if (role == Qt::TextAlignmentRole &&
-            (index.column() == ConnectionsModel::Bills || index.column() == ConnectionsModel::QueuedBytes))
+        if (role == Qt::TextAlignmentRole && isNumeric(index.column()))
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return QSortFilterProxyModel::data(index, role);
     }
 
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override
     {
-        if (role == Qt::TextAlignmentRole && orientation == Qt::Horizontal &&
-            (section == ConnectionsModel::Bills || section == ConnectionsModel::QueuedBytes))
+        if (role == Qt::TextAlignmentRole && orientation == Qt::Horizontal && isNumeric(section))
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return QSortFilterProxyModel::headerData(section, orientation, role);
     }
@@ -92,6 +96,10 @@ QString detailName(int column)
         return ConnectionsPage::tr("Connected since:");
     case ConnectionsModel::QueuedBytes:
         return ConnectionsPage::tr("Queued for it:");
+    case ConnectionsModel::MessagesIn:
+        return ConnectionsPage::tr("Messages received:");
+    case ConnectionsModel::MessagesOut:
+        return ConnectionsPage::tr("Messages sent:");
     case ConnectionsModel::LastSeen:
         return ConnectionsPage::tr("Last activity:");
     default:
@@ -114,6 +122,10 @@ QString detailObjectName(int column)
         return u"detailSince"_s;
     case ConnectionsModel::QueuedBytes:
         return u"detailQueued"_s;
+    case ConnectionsModel::MessagesIn:
+        return u"detailMessagesIn"_s;
+    case ConnectionsModel::MessagesOut:
+        return u"detailMessagesOut"_s;
     case ConnectionsModel::LastSeen:
         return u"detailLastSeen"_s;
     default:
@@ -165,7 +177,8 @@ ConnectionsPage::ConnectionsPage(ConsoleSession *session, QWidget *parent)
         {ConnectionsModel::Id, u"abcdefg-0-000"_s},        {ConnectionsModel::User, u"user-name-00"_s},
         {ConnectionsModel::Address, u"255.255.255.255"_s}, {ConnectionsModel::Transport, u"socket.io"_s},
         {ConnectionsModel::ConnectedSince, u"00:00:00"_s}, {ConnectionsModel::Bills, u"0000"_s},
-        {ConnectionsModel::QueuedBytes, u"000.0 KB"_s}};
+        {ConnectionsModel::QueuedBytes, u"000.0 KB"_s},    {ConnectionsModel::MessagesIn, u"000,000"_s},
+        {ConnectionsModel::MessagesOut, u"000,000"_s}};
     for (const auto &[column, sample] : samples) {
         m_view->setColumnWidth(column, std::max(m_view->fontMetrics().horizontalAdvance(sample) + 16,
                                                 m_view->horizontalHeader()->sectionSizeHint(column)));
