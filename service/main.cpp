@@ -1,5 +1,7 @@
+#include "core/configcommand.h"
 #include "core/service.h"
 #include "core/serviceconfig.h"
+#include "core/systemdnotifier.h"
 #include "core/unixsignalwatcher.h"
 #include "util/clock.h"
 
@@ -30,7 +32,16 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     wsinfra::ConfigLoader::addOptions(parser);
+    wsinfra::ConfigCommand::addOptions(parser);
     parser.process(app);
+
+    // --print-config, --check-config, --print-config-reference: print and exit, never start the service.
+    if (const std::optional<wsinfra::ConfigCommand::Outcome> outcome =
+            wsinfra::ConfigCommand::run(parser, QProcessEnvironment::systemEnvironment())) {
+        std::fputs(qUtf8Printable(outcome->standardOutput), stdout);
+        std::fputs(qUtf8Printable(outcome->standardError), stderr);
+        return outcome->exitCode;
+    }
 
     const wsinfra::Result<wsinfra::ServiceConfig> config =
         wsinfra::ConfigLoader::resolve(parser, QProcessEnvironment::systemEnvironment());
@@ -45,16 +56,41 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "wsinfra-service: %s\n", qPrintable(service.errorString()));
         return 1;
     }
+    // systemd (Type=notify) hears of start, reloads and stop through NOTIFY_SOCKET; elsewhere a no-op.
+    const QProcessEnvironment startEnvironment = QProcessEnvironment::systemEnvironment();
+    wsinfra::SystemdNotifier notifier(startEnvironment.value(u"NOTIFY_SOCKET"_s));
+    const QString listeningStatus =
+        u"listening on %1:%2"_s.arg(service.serverAddress().toString()).arg(service.serverPort());
     // Installed before the announcement below: whoever reads it may send SIGTERM at once, and
     // without the handler that would kill the process instead of draining it.
     wsinfra::UnixSignalWatcher signalWatcher({SIGTERM, SIGINT, SIGHUP});
-    QObject::connect(&signalWatcher, &wsinfra::UnixSignalWatcher::unixSignal, &app, [&service](int signalNumber) {
-        if (signalNumber == SIGHUP) {
-            // A reload must never stop the service; reloading secrets and limits comes with packaging.
-            std::fprintf(stderr, "wsinfra-service: SIGHUP received; this version reloads nothing\n");
+    bool stopping = false;
+    QObject::connect(&signalWatcher, &wsinfra::UnixSignalWatcher::unixSignal, &app, [&](int signalNumber) {
+        if (stopping)
+            return; // draining: neither a reload nor a second stop would help, and READY=1 would mislead systemd
+        if (signalNumber != SIGHUP) {
+            stopping = true;
+            notifier.stopping();
+            service.shutdown([] { QCoreApplication::exit(0); });
             return;
         }
-        service.shutdown([] { QCoreApplication::exit(0); });
+        // Reload: the same --config file and flags, the environment as it is; a bad file changes nothing.
+        notifier.reloading();
+        const wsinfra::Result<wsinfra::ServiceConfig> fresh =
+            wsinfra::ConfigLoader::resolve(parser, QProcessEnvironment::systemEnvironment());
+        QString summary;
+        if (!fresh) {
+            summary = u"reload failed, the configuration in effect is kept: "_s + fresh.error().message;
+            service.logEvent(wsinfra::EventLog::Level::Error, u"config"_s, summary);
+        } else {
+            const wsinfra::Service::ReloadOutcome outcome = service.reload(*fresh);
+            summary = u"reloaded: "_s + (outcome.reloaded.isEmpty() ? u"nothing"_s : outcome.reloaded.join(u", "_s));
+            if (!outcome.restartNeeded.isEmpty())
+                summary += u"; restart needed for: "_s + outcome.restartNeeded.join(u", "_s);
+        }
+        std::fprintf(stderr, "wsinfra-service: SIGHUP: %s\n", qPrintable(summary));
+        const QString status = listeningStatus + u"; "_s + summary;
+        notifier.ready(status);
     });
 
     // Scripts and tests read the bound port from this first line (e.g. with --port 0).
@@ -62,5 +98,11 @@ int main(int argc, char *argv[])
     if (service.controlPort() != 0)
         std::printf("control on %s:%u\n", qPrintable(service.config().controlBind), unsigned(service.controlPort()));
     std::fflush(stdout);
+    notifier.ready(listeningStatus);
+    // Pinged from this thread's event loop: if it stalls, systemd restarts the service.
+    if (const wsinfra::Result<bool> watchdog = notifier.startWatchdog(startEnvironment.value(u"WATCHDOG_USEC"_s),
+                                                                      startEnvironment.value(u"WATCHDOG_PID"_s));
+        !watchdog)
+        std::fprintf(stderr, "wsinfra-service: %s\n", qPrintable(watchdog.error().message));
     return app.exec();
 }

@@ -129,9 +129,22 @@ JwtVerifier::JwtVerifier(QByteArray secret, const Clock &clock, qint64 leewaySec
 {
 }
 
+void JwtVerifier::setSecret(QByteArray secret)
+{
+    const QMutexLocker locker(&m_secretMutex);
+    m_secret = std::move(secret);
+}
+
+QByteArray JwtVerifier::secret() const
+{
+    const QMutexLocker locker(&m_secretMutex);
+    return m_secret; // implicitly shared: a reference count, no copy of the bytes
+}
+
 Result<JwtClaims> JwtVerifier::verify(QByteArrayView token) const
 {
-    if (m_secret.isEmpty())
+    const QByteArray secret = this->secret();
+    if (secret.isEmpty())
         return invalid(u"no token secret is configured, so no token can be accepted"_s);
     if (token.isEmpty())
         return invalid(u"token is empty"_s);
@@ -174,7 +187,7 @@ Result<JwtClaims> JwtVerifier::verify(QByteArrayView token) const
         return invalid(u"token signature is not unpadded base64url"_s);
     if (signature->isEmpty())
         return invalid(u"token has no signature"_s);
-    const QByteArray expected = hmacSha256(token.first(secondDot).toByteArray(), m_secret);
+    const QByteArray expected = hmacSha256(token.first(secondDot).toByteArray(), secret);
     if (!constantTimeEquals(*signature, expected))
         return invalid(u"token signature does not match"_s);
 

@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QJsonObject>
+#include <QMutex>
 #include <QString>
 
 namespace wsinfra {
@@ -37,10 +38,17 @@ public:
 
     Result<JwtClaims> verify(QByteArrayView token) const;
 
+    /// Replaces the secret (a configuration reload); safe while other threads verify. Tokens verified
+    /// from now on need the new secret; connections already admitted stay.
+    void setSecret(QByteArray secret);
+
     /// Signs claims with HS256 (header {"alg":"HS256","typ":"JWT"}); used by tests and tooling.
     static QByteArray sign(const QJsonObject &claims, const QByteArray &secret);
 
 private:
+    QByteArray secret() const;
+
+    mutable QMutex m_secretMutex; ///< shards verify on their threads while a reload may replace it
     QByteArray m_secret;
     const Clock *m_clock;
     qint64 m_leewaySeconds;

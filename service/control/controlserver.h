@@ -41,6 +41,10 @@ public:
     };
 
     ControlServer(const Settings &settings, Service &service, const Clock &clock, QObject *parent = nullptr);
+
+    /// Replaces the token (a configuration reload): consoles that say hello from now on need the new
+    /// one; sessions already authenticated stay. An empty token refuses every new session.
+    void setToken(const QString &token) { m_settings.token = token; }
     ~ControlServer() override;
 
     /// Listens; refuses an address other than loopback (no TLS yet). On failure see errorString().

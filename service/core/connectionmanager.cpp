@@ -7,8 +7,20 @@ using namespace Qt::StringLiterals;
 namespace wsinfra {
 
 ConnectionManager::ConnectionManager(const Limits &limits, StatisticsCounters &statistics, QObject *parent)
-    : QObject(parent), m_limits(limits), m_statistics(statistics)
+    : QObject(parent), m_statistics(statistics), m_limits(limits)
 {
+}
+
+ConnectionManager::Limits ConnectionManager::limits() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_limits;
+}
+
+void ConnectionManager::setLimits(const Limits &limits)
+{
+    const QMutexLocker locker(&m_mutex);
+    m_limits = limits;
 }
 
 ConnectionManager::Decision ConnectionManager::admit(const QString &address, const QString &userId)

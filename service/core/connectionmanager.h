@@ -55,7 +55,10 @@ public:
     /// Why admit() refuses while refusingNewConnections() is on.
     static QString lowMemoryReason();
 
-    const Limits &limits() const { return m_limits; }
+    Limits limits() const;
+    /// Replaces the limits (a configuration reload). They apply to the next admit(): clients already
+    /// admitted stay, even where they now exceed a lowered limit.
+    void setLimits(const Limits &limits);
     int totalConnections() const;
     bool isUserConnected(const QString &userId) const;
     int connectionCount(const QString &userId) const;
@@ -65,10 +68,10 @@ public:
 private:
     static void decrement(QHash<QString, int> &counts, const QString &key);
 
-    const Limits m_limits;
     StatisticsCounters &m_statistics;
     std::atomic<bool> m_refusingNewConnections{false};
     mutable QMutex m_mutex;
+    Limits m_limits; ///< guarded by m_mutex
     int m_total = 0;
     QHash<QString, int> m_byAddress;
     QHash<QString, int> m_byUser;

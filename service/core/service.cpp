@@ -34,7 +34,9 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
+#include <variant>
 
 using namespace Qt::StringLiterals;
 
@@ -131,6 +133,8 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
     memorySettings.criticalPercent = config.memoryCriticalThreshold;
     memorySettings.emergencyPercent = config.memoryEmergencyThreshold;
     memorySettings.checkIntervalMs = config.memoryCheckIntervalMs;
+    // The unit's MemoryMax= (systemd) is the budget when no memoryLimit is configured.
+    memorySettings.sources.cgroupV2Limit = MemoryManager::ownCgroupV2Limit();
     m_memory = new MemoryManager(memorySettings, *m_processMemory, clock, this);
     connect(m_memory, &MemoryManager::levelChanged, this,
             [this](MemoryManager::Level level, MemoryManager::Level previous) {
@@ -286,6 +290,79 @@ void Service::shutdown(std::function<void()> done)
         m_httpApi->drain(step);
     else
         step();
+}
+
+namespace {
+
+/// The options reload() can apply without a restart (schema keys).
+bool isReloadable(QLatin1StringView key)
+{
+    static constexpr QLatin1StringView Reloadable[] = {
+        "jwtSecret"_L1,
+        "apiKey"_L1,
+        "controlToken"_L1,
+        "maxConnections"_L1,
+        "maxConnectionsPerIp"_L1,
+        "maxConnectionsPerUser"_L1,
+        "messagesPerSecond"_L1,
+        "messageBurst"_L1,
+        "rateLimitMaxViolations"_L1,
+        "maxSubscriptionsPerConnection"_L1,
+        "memoryLimit"_L1,
+        "memoryWarningThreshold"_L1,
+        "memoryCriticalThreshold"_L1,
+        "memoryEmergencyThreshold"_L1,
+    };
+    return std::find(std::begin(Reloadable), std::end(Reloadable), key) != std::end(Reloadable);
+}
+
+} // namespace
+
+Service::ReloadOutcome Service::reload(const ServiceConfig &config)
+{
+    ReloadOutcome outcome;
+    for (const ConfigOption &option : ConfigLoader::schema()) {
+        const bool changed =
+            std::visit([&](auto member) { return !(m_config.*member == config.*member); }, option.field);
+        if (!changed)
+            continue;
+        // The control port opens at start only: without one, a token has nothing to guard yet.
+        const bool reloadable = isReloadable(option.key) && (option.key != "controlToken"_L1 || m_control);
+        if (!reloadable) {
+            outcome.restartNeeded.append(QString(option.key));
+            continue;
+        }
+        std::visit([&](auto member) { m_config.*member = config.*member; }, option.field);
+        outcome.reloaded.append(QString(option.key));
+    }
+
+    // Each part takes its new values the way its threads allow (see the setters).
+    m_jwtVerifier->setSecret(m_config.jwtSecret);
+    if (m_httpApi)
+        m_httpApi->setApiKey(m_config.apiKey.toUtf8());
+    if (m_control)
+        m_control->setToken(m_config.controlToken);
+    m_connections->setLimits({m_config.maxConnections, m_config.maxConnectionsPerIp, m_config.maxConnectionsPerUser});
+    m_shards->setClientLimits(m_config.messagesPerSecond, m_config.messageBurst, m_config.rateLimitMaxViolations,
+                              m_config.maxSubscriptionsPerConnection);
+    m_memory->setThresholds(m_config.memoryLimitBytes, m_config.memoryWarningThreshold,
+                            m_config.memoryCriticalThreshold, m_config.memoryEmergencyThreshold);
+
+    for (const QString &key : std::as_const(outcome.restartNeeded)) {
+        const QString message = u"%1 changed in the configuration; it takes effect after a restart"_s.arg(key);
+        m_events->append(EventLog::Level::Warning, u"config"_s, message);
+        qCWarning(lcService).noquote() << message;
+    }
+    const QString summary = outcome.reloaded.isEmpty()
+                                ? u"configuration reloaded: no option that can change at runtime changed"_s
+                                : u"configuration reloaded: %1 now in effect"_s.arg(outcome.reloaded.join(u", "_s));
+    m_events->append(EventLog::Level::Info, u"config"_s, summary);
+    qCInfo(lcService).noquote() << summary;
+    if (outcome.reloaded.contains("maxConnections"_L1) || outcome.reloaded.contains("memoryWarningThreshold"_L1) ||
+        outcome.reloaded.contains("memoryCriticalThreshold"_L1) ||
+        outcome.reloaded.contains("memoryEmergencyThreshold"_L1))
+        evaluateHealth(); // health reads these from m_config
+    return outcome;
 }
 
 QHostAddress Service::serverAddress() const

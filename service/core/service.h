@@ -62,7 +62,22 @@ public:
     quint16 serverPort() const;
     /// The control port's (0 when it is not open: no control token).
     quint16 controlPort() const;
+    /// The configuration in effect: options a reload() applied carry their new values, the others the
+    /// values the service started with.
     const ServiceConfig &config() const { return m_config; }
+
+    /// What a reload() did, as option keys of the schema ("jwtSecret", "maxConnections").
+    struct ReloadOutcome
+    {
+        QStringList reloaded;      ///< changed and in effect now
+        QStringList restartNeeded; ///< changed, but kept as they were until the next start
+    };
+    /// Applies a re-read configuration (SIGHUP) without dropping anybody: the JWT secret, the API key,
+    /// the control token (when the control port is open), the rate and subscription limits of clients,
+    /// the connection limits (for new admissions) and the memory budget and thresholds take effect at
+    /// once; every other option that differs is logged as needing a restart. Both lists go to the
+    /// event log (category "config").
+    ReloadOutcome reload(const ServiceConfig &config);
     /// This node's id (random per start): in message ids, connection ids and the cluster.
     const QString &nodeId() const { return m_nodeId; }
 
@@ -175,7 +190,7 @@ private:
     /// Every MEMORY_CHECK_INTERVAL: a census of the structures into the leak detector, findings logged.
     void sampleMemory();
 
-    const ServiceConfig m_config;
+    ServiceConfig m_config; ///< changed by reload() only
     const Clock &m_clock;
     const QString m_nodeId;
     quint64 m_messageSerial = 0;

@@ -37,7 +37,8 @@ struct Setting
 {
     qint64 number = 0;
     QString text;
-    QString source;
+    QString source;      // as error messages name it: "config file /x.json key \"port\""
+    ConfigSource origin; // as --print-config shows it
 };
 using Settings = std::vector<Setting>; // one per option of the schema, in its order
 
@@ -85,19 +86,20 @@ Error invalidValue(const QString &shownValue, const QString &source, const Error
 }
 
 /// Parses the text form of a value (flag, environment, JSON string, default) into the slot.
-std::optional<Error> applyText(const ConfigOption &option, const QString &value, const QString &source, Setting &slot)
+std::optional<Error> applyText(const ConfigOption &option, const QString &value, const QString &source,
+                               const ConfigSource &origin, Setting &slot)
 {
     if (option.type == T::String) {
         const Result<QString> text = ConfigValue::parseText(option, value);
         if (!text)
             return invalidValue(quotedValue(option, value), source, text.error());
-        slot = Setting{0, text.value(), source};
+        slot = Setting{0, text.value(), source, origin};
         return std::nullopt;
     }
     const Result<qint64> number = ConfigValue::parseNumber(option, value);
     if (!number)
         return invalidValue(quotedValue(option, value), source, number.error());
-    slot = Setting{number.value(), QString(), source};
+    slot = Setting{number.value(), QString(), source, origin};
     return std::nullopt;
 }
 
@@ -122,19 +124,19 @@ QString describeJson(const QJsonValue &value)
 }
 
 std::optional<Error> applyJsonValue(const ConfigOption &option, const QJsonValue &value, const QString &source,
-                                    Setting &slot)
+                                    const ConfigSource &origin, Setting &slot)
 {
     if (value.isString())
-        return applyText(option, value.toString(), source, slot);
+        return applyText(option, value.toString(), source, origin, slot);
     if (value.isBool() && option.type == T::Bool) {
-        slot = Setting{value.toBool() ? 1 : 0, QString(), source};
+        slot = Setting{value.toBool() ? 1 : 0, QString(), source, origin};
         return std::nullopt;
     }
     const Result<qint64> number =
         value.isDouble() ? ConfigValue::fromJsonNumber(option, value.toDouble()) : ConfigValue::mismatch(option);
     if (!number)
         return invalidValue(option.secret ? u"(hidden)"_s : describeJson(value), source, number.error());
-    slot = Setting{number.value(), QString(), source};
+    slot = Setting{number.value(), QString(), source, origin};
     return std::nullopt;
 }
 
@@ -227,8 +229,10 @@ Result<QJsonObject> flattenRedisSection(QJsonObject object, const QString &place
     return object;
 }
 
-/// Applies a JSON object as the file layer. `place` names where it came from, e.g. "config file /x.json".
-std::optional<Error> applyJson(const QJsonObject &original, const QString &place, Settings &settings)
+/// Applies a JSON object as the file layer. `place` names where it came from, e.g. "config file /x.json",
+/// `origin` the same for --print-config.
+std::optional<Error> applyJson(const QJsonObject &original, const QString &place, const ConfigSource &origin,
+                               Settings &settings)
 {
     const Result<QJsonObject> flattened = flattenRedisSection(original, place);
     if (!flattened)
@@ -249,7 +253,7 @@ std::optional<Error> applyJson(const QJsonObject &original, const QString &place
         if (it == object.constEnd())
             continue;
         const QString source = u"%1 key \"%2\""_s.arg(place, option.key);
-        if (std::optional<Error> error = applyJsonValue(option, it.value(), source, settings[i]))
+        if (std::optional<Error> error = applyJsonValue(option, it.value(), source, origin, settings[i]))
             return error;
     }
     return std::nullopt;
@@ -260,7 +264,7 @@ std::optional<Error> applyDefaults(Settings &settings)
     const std::span<const ConfigOption> options = configSchema();
     for (std::size_t i = 0; i < options.size(); ++i) {
         if (std::optional<Error> error =
-                applyText(options[i], QString(options[i].defaultValue), u"default"_s, settings[i]))
+                applyText(options[i], QString(options[i].defaultValue), u"default"_s, ConfigSource{}, settings[i]))
             return error;
     }
     return std::nullopt;
@@ -276,7 +280,8 @@ std::optional<Error> applyEnvironment(const QProcessEnvironment &env, Settings &
         if (value.isEmpty())
             continue; // empty counts as unset, so `FOO= service` does not fail
         const QString source = u"environment variable %1 (%2)"_s.arg(name, option.key);
-        if (std::optional<Error> error = applyText(option, value, source, settings[i]))
+        const ConfigSource origin{ConfigSource::Layer::Environment, name};
+        if (std::optional<Error> error = applyText(option, value, source, origin, settings[i]))
             return error;
     }
     return std::nullopt;
@@ -293,7 +298,8 @@ std::optional<Error> applyFlags(const QCommandLineParser &parser, Settings &sett
         const QString source = "--"_L1 + name;
         // A bool flag takes no value: giving it means true.
         const QString value = option.type == T::Bool ? u"true"_s : parser.value(name);
-        if (std::optional<Error> error = applyText(option, value, source, settings[i]))
+        if (std::optional<Error> error =
+                applyText(option, value, source, ConfigSource{ConfigSource::Layer::Flag, source}, settings[i]))
             return error;
     }
     return std::nullopt;
@@ -385,6 +391,14 @@ std::optional<Error> checkCrossField(const Settings &settings)
                                                describeSetting(options[indexOf("controlPort"_L1)], controlPort),
                                                bind.text, controlBind.text));
     }
+    // The control port carries the console's token and commands in clear text: ControlServer refuses
+    // any other address, and refusing here lets --check-config see it too.
+    const Setting &controlToken = settings[indexOf("controlToken"_L1)];
+    if (!controlToken.text.isEmpty() && !QHostAddress(controlBind.text).isLoopback()) {
+        return invalidConfig(u"invalid configuration: controlBind (%1, from %2) must be a loopback address while the "
+                             "control port is open (controlToken is set); the control port has no TLS yet"_s.arg(
+                                 controlBind.text, controlBind.source));
+    }
     return std::nullopt;
 }
 
@@ -416,20 +430,28 @@ Result<ServiceConfig> finish(const Settings &settings)
     return config;
 }
 
-Result<ServiceConfig> resolveLayers(const QJsonObject *file, const QString &place, const QProcessEnvironment *env,
-                                    const QCommandLineParser *parser)
+Result<ServiceConfig> resolveLayers(const QJsonObject *file, const QString &place, const ConfigSource &fileOrigin,
+                                    const QProcessEnvironment *env, const QCommandLineParser *parser,
+                                    ConfigSources *sources)
 {
     Settings settings(configSchema().size());
     std::optional<Error> error = applyDefaults(settings);
     if (!error && file)
-        error = applyJson(*file, place, settings);
+        error = applyJson(*file, place, fileOrigin, settings);
     if (!error && env)
         error = applyEnvironment(*env, settings);
     if (!error && parser)
         error = applyFlags(*parser, settings);
     if (error)
         return *error;
-    return finish(settings);
+    Result<ServiceConfig> config = finish(settings);
+    if (config && sources) {
+        sources->clear();
+        sources->reserve(settings.size());
+        for (const Setting &slot : settings)
+            sources->push_back(slot.origin);
+    }
+    return config;
 }
 
 } // namespace
@@ -461,44 +483,60 @@ void ConfigLoader::addOptions(QCommandLineParser &parser)
     for (const ConfigOption &option : configSchema()) {
         if (option.flag.isEmpty())
             continue;
-        QString valueName;
-        switch (option.type) {
-        case T::Int:
-            valueName = u"N"_s;
-            break;
-        case T::Bool:
-            break;
-        case T::Bytes:
-            valueName = u"SIZE"_s;
-            break;
-        case T::Milliseconds:
-            valueName = u"DURATION"_s;
-            break;
-        case T::String:
-            valueName = option.check == C::RedisUrl    ? u"URL"_s
-                        : option.check == C::IpAddress ? u"ADDRESS"_s
-                                                       : u"TEXT"_s;
-            break;
-        }
-        parser.addOption(QCommandLineOption(QString(option.flag), helpText(option), valueName));
+        parser.addOption(QCommandLineOption(QString(option.flag), helpText(option), valueName(option)));
     }
 }
 
-Result<ServiceConfig> ConfigLoader::resolve(const QCommandLineParser &parser, const QProcessEnvironment &env)
+QString ConfigLoader::valueName(const ConfigOption &option)
+{
+    switch (option.type) {
+    case T::Int:
+        return u"N"_s;
+    case T::Bool:
+        return QString();
+    case T::Bytes:
+        return u"SIZE"_s;
+    case T::Milliseconds:
+        return u"DURATION"_s;
+    case T::String:
+        return option.check == C::RedisUrl ? u"URL"_s : option.check == C::IpAddress ? u"ADDRESS"_s : u"TEXT"_s;
+    }
+    return QString();
+}
+
+QString ConfigSource::toString() const
+{
+    switch (layer) {
+    case Layer::Default:
+        return u"default"_s;
+    case Layer::File:
+        return "file "_L1 + name;
+    case Layer::Environment:
+        return "environment "_L1 + name;
+    case Layer::Flag:
+        return "flag "_L1 + name;
+    }
+    return QString();
+}
+
+Result<ServiceConfig> ConfigLoader::resolve(const QCommandLineParser &parser, const QProcessEnvironment &env,
+                                            ConfigSources *sources)
 {
     const QString configOption = u"config"_s;
     if (!parser.isSet(configOption))
-        return resolveLayers(nullptr, QString(), &env, &parser);
+        return resolveLayers(nullptr, QString(), ConfigSource{}, &env, &parser, sources);
     const QString path = parser.value(configOption);
     const Result<QJsonObject> file = readConfigFile(path);
     if (!file)
         return file.error();
-    return resolveLayers(&file.value(), u"config file "_s + path, &env, &parser);
+    return resolveLayers(&file.value(), u"config file "_s + path, ConfigSource{ConfigSource::Layer::File, path}, &env,
+                         &parser, sources);
 }
 
 Result<ServiceConfig> ConfigLoader::fromJson(const QJsonObject &object)
 {
-    return resolveLayers(&object, u"JSON"_s, nullptr, nullptr);
+    return resolveLayers(&object, u"JSON"_s, ConfigSource{ConfigSource::Layer::File, u"JSON"_s}, nullptr, nullptr,
+                         nullptr);
 }
 
 QString ConfigLoader::displayValue(const ServiceConfig &config, const ConfigOption &option)

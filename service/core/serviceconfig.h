@@ -8,6 +8,7 @@
 #include <QtGlobal>
 
 #include <span>
+#include <vector>
 
 class QCommandLineParser;
 class QJsonObject;
@@ -82,6 +83,27 @@ struct ServiceConfig
     bool operator==(const ServiceConfig &other) const = default;
 };
 
+/// Where the value of one option came from, for `--print-config`.
+struct ConfigSource
+{
+    enum class Layer {
+        Default,
+        File,        // the --config file (or, for ConfigLoader::fromJson, the JSON object)
+        Environment, // an environment variable
+        Flag,        // a command-line flag
+    };
+    Layer layer = Layer::Default;
+    QString name; // the file's path, the variable ("WSINFRA_PORT") or the flag ("--port"); empty for a default
+
+    /// "default", "file /etc/wsinfra/wsinfra.json", "environment WSINFRA_PORT" or "flag --port".
+    QString toString() const;
+
+    bool operator==(const ConfigSource &other) const = default;
+};
+
+/// The source of every option, in the order of ConfigLoader::schema().
+using ConfigSources = std::vector<ConfigSource>;
+
 /// Resolves a ServiceConfig from defaults < JSON file (`--config FILE`) < environment variables <
 /// command-line flags, table-driven by schema(). Every value given on any layer is validated, even
 /// one a higher layer overrides, so a typo never waits for the day the override is removed.
@@ -96,7 +118,9 @@ public:
     static void addOptions(QCommandLineParser &parser);
 
     /// Resolves defaults < --config JSON file < env < flags. The parser has already parsed the arguments.
-    static Result<ServiceConfig> resolve(const QCommandLineParser &parser, const QProcessEnvironment &env);
+    /// When `sources` is given and the configuration is valid, it receives where each value came from.
+    static Result<ServiceConfig> resolve(const QCommandLineParser &parser, const QProcessEnvironment &env,
+                                         ConfigSources *sources = nullptr);
 
     /// The same from a JSON object, for tests and for the later control API.
     static Result<ServiceConfig> fromJson(const QJsonObject &object);
@@ -104,6 +128,9 @@ public:
     /// The value of an option in the syntax the loader accepts ("30s", "64KB", "true"), for
     /// `--print-config`. Secrets come out as "***" when set, and a password in redisUrl is masked.
     static QString displayValue(const ServiceConfig &config, const ConfigOption &option);
+
+    /// The placeholder of the flag's value in `--help` ("N", "SIZE", "DURATION", "URL", ...); empty for a bool.
+    static QString valueName(const ConfigOption &option);
 
     /// The `--help` line of an option: its help text plus "[env NAME, default VALUE]".
     static QString helpText(const ConfigOption &option);

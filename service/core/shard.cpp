@@ -468,6 +468,19 @@ void Shard::setDegradation(const ShardDegradation &degradation)
         flushPending();
 }
 
+void Shard::setClientLimits(int messagesPerSecond, int messageBurst, int rateLimitMaxViolations,
+                            int maxSubscriptionsPerConnection)
+{
+    // The message handler reads these through its reference to m_context.settings.
+    ShardSettings &settings = m_context.settings;
+    settings.messagesPerSecond = messagesPerSecond;
+    settings.messageBurst = messageBurst;
+    settings.rateLimitMaxViolations = rateLimitMaxViolations;
+    settings.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection;
+    for (const auto &connection : std::as_const(m_connections))
+        connection->inboundBudget = TokenBucket(messagesPerSecond, messageBurst);
+}
+
 QList<std::pair<ConnectionId, qint64>> Shard::outboundBytes() const
 {
     QList<std::pair<ConnectionId, qint64>> sizes;

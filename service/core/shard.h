@@ -87,6 +87,10 @@ public:
     void closeAll(int code, const QString &reason);
     /// Applies (or, with the default, lifts) what memory pressure makes the shard give up.
     void setDegradation(const ShardDegradation &degradation);
+    /// Replaces the inbound rate limit and the subscription limit (a configuration reload). Open
+    /// connections get a fresh budget at the new rate; no connection is closed for it.
+    void setClientLimits(int messagesPerSecond, int messageBurst, int rateLimitMaxViolations,
+                         int maxSubscriptionsPerConnection);
     /// Outbound bytes of each open connection: its queue plus what its transport still buffers.
     QList<std::pair<ConnectionId, qint64>> outboundBytes() const;
     /// Closes the connection if it is still open here; returns whether it was.
@@ -160,7 +164,7 @@ private:
     bool isCongested(const Connection &connection) const;
 
     const int m_index;
-    const ShardContext m_context;
+    ShardContext m_context; ///< its settings change only on this shard's thread (setClientLimits)
     const ShardSettings &m_settings;
     ChannelHistory &m_history;
     StatisticsCounters &m_statistics;

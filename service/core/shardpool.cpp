@@ -157,6 +157,19 @@ void ShardPool::setDegradation(const ShardDegradation &degradation)
             shard, [degradation](Shard &target) { target.setDegradation(degradation); }, false);
 }
 
+void ShardPool::setClientLimits(int messagesPerSecond, int messageBurst, int rateLimitMaxViolations,
+                                int maxSubscriptionsPerConnection)
+{
+    for (int shard = 0; shard < m_shards.size(); ++shard)
+        runOn(
+            shard,
+            [=](Shard &target) {
+                target.setClientLimits(messagesPerSecond, messageBurst, rateLimitMaxViolations,
+                                       maxSubscriptionsPerConnection);
+            },
+            false);
+}
+
 void ShardPool::closeConnections(const QList<ConnectionId> &ids, int code, const QString &reason)
 {
     for (ConnectionId id : ids) {

@@ -47,6 +47,9 @@ public:
     void closeAll(int code, const QString &reason, std::function<void()> done = {});
     /// Applies (or lifts) what memory pressure makes every shard give up, each on its own thread.
     void setDegradation(const ShardDegradation &degradation);
+    /// Replaces every shard's client limits (Shard::setClientLimits), each on its own thread.
+    void setClientLimits(int messagesPerSecond, int messageBurst, int rateLimitMaxViolations,
+                         int maxSubscriptionsPerConnection);
     /// Closes these connections, each on its shard's thread (ids of closed connections are ignored).
     void closeConnections(const QList<ConnectionId> &ids, int code, const QString &reason);
 

@@ -49,6 +49,16 @@ void MemoryManager::start()
     m_timer.start();
 }
 
+void MemoryManager::setThresholds(qint64 limitBytes, int warningPercent, int criticalPercent, int emergencyPercent)
+{
+    m_settings.limitBytes = limitBytes;
+    m_settings.warningPercent = warningPercent;
+    m_settings.criticalPercent = criticalPercent;
+    m_settings.emergencyPercent = emergencyPercent;
+    if (m_timer.isActive())
+        check();
+}
+
 qint64 MemoryManager::resolveBudget(qint64 configuredLimit, const BudgetSources &sources)
 {
     if (configuredLimit > 0)
@@ -60,6 +70,25 @@ qint64 MemoryManager::resolveBudget(qint64 configuredLimit, const BudgetSources 
     if (const qint64 v1 = cgroupLimitOf(sources.cgroupV1Limit); v1 > 0 && v1 < V1Unlimited)
         return v1;
     return sources.physicalBytes > 0 ? sources.physicalBytes : machinePhysicalBytes();
+}
+
+QString MemoryManager::ownCgroupV2Limit(const QString &procCgroupFile, const QString &cgroupRoot)
+{
+    const QString rootLimit = cgroupRoot + u"/memory.max"_s;
+    QFile file(procCgroupFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return rootLimit;
+    const QList<QByteArray> lines = file.read(64 * 1024).split('\n');
+    for (const QByteArray &line : lines) {
+        if (!line.startsWith("0::/"))
+            continue;
+        const QString path = QString::fromUtf8(line.mid(3)).trimmed();
+        // A path that climbs out of the cgroup tree is no cgroup of ours.
+        if (path == u"/"_s || path.contains(u"/../"_s) || path.endsWith(u"/.."_s) || path.contains(u'\0'))
+            return rootLimit;
+        return cgroupRoot + path + u"/memory.max"_s;
+    }
+    return rootLimit;
 }
 
 QString MemoryManager::levelName(Level level)

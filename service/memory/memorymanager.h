@@ -55,6 +55,9 @@ public:
     void start();
     /// Measures now, updates the level (emitting levelChanged() when it moved) and returns the sample.
     Sample check();
+    /// Replaces the budget (--memory-limit; 0: automatic) and the level thresholds (a configuration
+    /// reload) and checks at once, so that a level the new thresholds imply is announced now.
+    void setThresholds(qint64 limitBytes, int warningPercent, int criticalPercent, int emergencyPercent);
     /// The latest sample (all zero before the first check).
     Sample latest() const { return m_latest; }
     Level level() const { return m_latest.level; }
@@ -64,6 +67,11 @@ public:
     /// The budget: `configuredLimit` if > 0, else the cgroup v2 limit ("max": none), else the
     /// cgroup v1 limit (2^60 and above: none), else physical memory.
     static qint64 resolveBudget(qint64 configuredLimit, const BudgetSources &sources);
+    /// The memory.max of the process's own cgroup v2 (from the "0::" line of `procCgroupFile`): under
+    /// systemd that is the unit's cgroup, where MemoryMax= lands; in a container with its own cgroup
+    /// namespace it is the root's. `cgroupRoot`/memory.max when the file says nothing usable.
+    static QString ownCgroupV2Limit(const QString &procCgroupFile = QStringLiteral("/proc/self/cgroup"),
+                                    const QString &cgroupRoot = QStringLiteral("/sys/fs/cgroup"));
     /// "normal", "warning", "critical", "emergency".
     static QString levelName(Level level);
 
@@ -75,7 +83,7 @@ signals:
 private:
     Level levelFor(double pressurePercent, Level current) const;
 
-    const Settings m_settings;
+    Settings m_settings;
     const MemoryReader &m_reader;
     const Clock &m_clock;
     QTimer m_timer;

@@ -31,6 +31,9 @@ public:
     /// Lets answers in flight finish, closes idle connections; `done` runs when none is left.
     void drain(std::function<void()> done);
 
+    /// Replaces the API key (a configuration reload): requests from now on need the new one.
+    void setApiKey(const QByteArray &apiKey) { m_settings.apiKey = apiKey; }
+
     /// Handles one request (public for tests of routing without a socket).
     void handle(const HttpRequest &request, const QString &peerAddress, const HttpServerConnection::Respond &respond);
 
@@ -41,7 +44,7 @@ private:
     void publish(const HttpRequest &request, const QList<QByteArray> &segments,
                  const HttpServerConnection::Respond &respond);
 
-    const Settings m_settings;
+    Settings m_settings;
     Service &m_service;
     QSet<HttpServerConnection *> m_connections;
     std::function<void()> m_drained;

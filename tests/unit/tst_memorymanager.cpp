@@ -116,6 +116,33 @@ private slots:
         QCOMPARE(MemoryManager::resolveBudget(configured, sources), expected);
     }
 
+    void ownCgroup_data()
+    {
+        QTest::addColumn<QByteArray>("procCgroup");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("systemd unit") << "0::/system.slice/wsinfra-service.service\n"_ba
+                                      << u"/cg/system.slice/wsinfra-service.service/memory.max"_s;
+        QTest::newRow("hybrid v1 lines first")
+            << "4:memory:/x\n1:cpu:/\n0::/a.slice/b.service\n"_ba << u"/cg/a.slice/b.service/memory.max"_s;
+        QTest::newRow("namespace root") << "0::/\n"_ba << u"/cg/memory.max"_s;
+        QTest::newRow("v1 only") << "4:memory:/x\n"_ba << u"/cg/memory.max"_s;
+        QTest::newRow("empty") << ""_ba << u"/cg/memory.max"_s;
+        QTest::newRow("no file") << QByteArray() << u"/cg/memory.max"_s;
+        QTest::newRow("climbs out") << "0::/../../etc\n"_ba << u"/cg/memory.max"_s;
+        QTest::newRow("ends in dotdot") << "0::/a/..\n"_ba << u"/cg/memory.max"_s;
+        QTest::newRow("relative") << "0::x.service\n"_ba << u"/cg/memory.max"_s;
+        QTest::newRow("no newline") << "0::/u.service"_ba << u"/cg/u.service/memory.max"_s;
+    }
+
+    void ownCgroup()
+    {
+        QFETCH(QByteArray, procCgroup);
+        QFETCH(QString, expected);
+        QVERIFY(m_dir.isValid());
+        const QString file = procCgroup.isNull() ? m_dir.filePath(u"absent"_s) : writeFile(u"cgroup"_s, procCgroup);
+        QCOMPARE(MemoryManager::ownCgroupV2Limit(file, u"/cg"_s), expected);
+    }
+
     void budgetFallsBackToTheMachinesMemory()
     {
         MemoryManager::BudgetSources sources;
