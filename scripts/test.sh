@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a passing test suite: installs what is missing,
 # installs the pinned npm clients (npm ci), builds with warnings as errors under AddressSanitizer
-# and UndefinedBehaviorSanitizer, and runs every test with ctest.
+# and UndefinedBehaviorSanitizer, runs every test with ctest, then builds and checks the .deb packages.
 #   scripts/test.sh            the asan preset (what CI runs)
 #   scripts/test.sh debug      another preset: debug, release, asan or coverage
 set -euo pipefail
@@ -16,4 +16,12 @@ ctest --preset "$preset" --output-on-failure
 if [ "$preset" = coverage ]; then
     gcovr --root . --filter 'service/' --filter 'shared/' --exclude-unreachable-branches --print-summary \
         --html-details build/coverage/coverage.html build/coverage
+fi
+# The .deb packages (docs/development.md, "Packages"): built from the package preset, inspected, run
+# from a scratch root, and installed on this machine then purged (as root; WSINFRA_PACKAGE_INSTALL=0
+# skips that part, WSINFRA_PACKAGES=0 the whole step).
+if [ "${WSINFRA_PACKAGES:-1}" != 0 ]; then
+    package_list=$(scripts/package.sh)
+    mapfile -t debs <<<"$package_list"
+    WSINFRA_PACKAGE_INSTALL="${WSINFRA_PACKAGE_INSTALL:-1}" tests/packaging/check-debs.sh "${debs[@]}"
 fi
