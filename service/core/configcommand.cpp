@@ -47,6 +47,10 @@ QString typeName(const ConfigOption &option)
         return u"Redis URL"_s;
     case C::PriorityOrder:
         return u"priority list"_s;
+    case C::OriginList:
+        return u"origin list"_s;
+    case C::ProxyList:
+        return u"address list"_s;
     case C::None:
         break;
     }

@@ -160,8 +160,14 @@ constexpr ConfigOption kOptions[] = {
      "At the emergency level, this percent of the connections (largest queues first, at least one) is closed at each memory check"_L1,
      false, C::None, &S::degradationShedPercent},
     {"corsOrigins"_L1, "WSINFRA_CORS_ORIGINS"_L1, "cors-origins"_L1, T::String, ""_L1, 0, 0,
-     "Browser origins allowed to reach Socket.IO from other sites, comma-separated (* = any, empty = none)"_L1, false,
-     C::None, &S::corsOrigins},
+     "Origins given CORS headers on Socket.IO polling, comma-separated (* = any); used only while allowedOrigins is empty"_L1,
+     false, C::OriginList, &S::corsOrigins},
+    {"allowedOrigins"_L1, "WSINFRA_ALLOWED_ORIGINS"_L1, "allowed-origins"_L1, T::String, ""_L1, 0, 0,
+     "Browser origins (scheme://host[:port], comma-separated, * = any) allowed to open WebSockets and Socket.IO; other Origins are refused with 403 (empty = not checked; set it when browsers connect)"_L1,
+     false, C::OriginList, &S::allowedOrigins},
+    {"trustedProxies"_L1, "WSINFRA_TRUSTED_PROXIES"_L1, "trusted-proxies"_L1, T::String, ""_L1, 0, 0,
+     "Reverse proxies (IP addresses or CIDR subnets, comma-separated) whose X-Forwarded-For names the client (empty = none)"_L1,
+     false, C::ProxyList, &S::trustedProxies},
 };
 
 constexpr bool fieldMatchesType(const ConfigOption &option)

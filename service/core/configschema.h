@@ -30,6 +30,8 @@ enum class ConfigCheck {
     IpAddress,     // parses as a QHostAddress
     RedisUrl,      // empty, or redis://[user:password@]host[:port][/db]
     PriorityOrder, // notification, bill_update and broadcast, each once, comma-separated
+    OriginList,    // comma-separated origins scheme://host[:port], or *; empty = none
+    ProxyList,     // comma-separated IP addresses or CIDR subnets; empty = none
 };
 
 /// The ServiceConfig member an option is stored in.

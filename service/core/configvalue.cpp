@@ -4,6 +4,8 @@
 #include "cluster/redisendpoint.h"
 
 #include "protocol/codes.h"
+#include "transport/originpolicy.h"
+#include "transport/trustedproxies.h"
 
 #include <QHostAddress>
 #include <QUrl>
@@ -141,6 +143,10 @@ QString expectation(const ConfigOption &option)
         return u"nothing, or a URL redis://[user:password@]host[:port][/db]"_s;
     case ConfigCheck::PriorityOrder:
         return u"notification, bill_update and broadcast, each once, in delivery order, comma-separated"_s;
+    case ConfigCheck::OriginList:
+        return u"origins scheme://host[:port] such as https://example.org, comma-separated, or *"_s;
+    case ConfigCheck::ProxyList:
+        return u"IP addresses or CIDR subnets such as 127.0.0.1 or 10.0.0.0/8, comma-separated"_s;
     case ConfigCheck::None:
         break;
     }
@@ -190,6 +196,17 @@ Result<QString> ConfigValue::parseText(const ConfigOption &option, const QString
         (option.check == ConfigCheck::RedisUrl && !isRedisUrl(text)) ||
         (option.check == ConfigCheck::PriorityOrder && !isPriorityOrder(text)))
         return mismatch(option);
+    // Lists name the entry that is wrong: one bad origin among ten is otherwise hard to find.
+    std::optional<Error> listError;
+    if (option.check == ConfigCheck::OriginList) {
+        if (const Result<OriginPolicy> origins = OriginPolicy::parse(text); !origins)
+            listError = origins.error();
+    } else if (option.check == ConfigCheck::ProxyList) {
+        if (const Result<TrustedProxies> proxies = TrustedProxies::parse(text); !proxies)
+            listError = proxies.error();
+    }
+    if (listError)
+        return Error{QString(ErrorCode::InvalidConfig), mismatch(option).message + u"; "_s + listError->message};
     return text;
 }
 

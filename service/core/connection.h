@@ -2,6 +2,7 @@
 
 #include "core/deliveryqueue.h"
 #include "core/subscriptionmanager.h"
+#include "transport/originpolicy.h"
 #include "util/tokenbucket.h"
 
 #include <QByteArray>
@@ -48,7 +49,8 @@ struct ShardSettings
     qint64 socketIoPingIntervalMs = 25'000;
     qint64 socketIoPingTimeoutMs = 20'000;
     qint64 socketIoConnectTimeoutMs = 45'000;
-    QList<QByteArray> corsOrigins; ///< exact origins or "*"; empty = no cross-origin access
+    OriginPolicy corsOrigins;        ///< origins given CORS headers on polling; empty = no cross-origin access
+    bool refuseOtherOrigins = false; ///< a request with an Origin not in corsOrigins is answered 403
 };
 
 struct Connection;

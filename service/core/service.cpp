@@ -25,6 +25,8 @@
 #include "protocol/servermessage.h"
 #include "transport/frontdoor.h"
 #include "transport/httpapi.h"
+#include "transport/originpolicy.h"
+#include "transport/trustedproxies.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -70,11 +72,11 @@ ShardSettings shardSettingsOf(const ServiceConfig &config)
     settings.socketIoPingIntervalMs = config.socketioPingIntervalMs;
     settings.socketIoPingTimeoutMs = config.socketioPingTimeoutMs;
     settings.socketIoConnectTimeoutMs = config.socketioConnectTimeoutMs;
-    const QStringList origins = config.corsOrigins.split(u',', Qt::SkipEmptyParts);
-    for (const QString &origin : origins) {
-        if (!origin.trimmed().isEmpty())
-            settings.corsOrigins.append(origin.trimmed().toUtf8());
-    }
+    // Both lists were checked with the configuration. allowedOrigins supersedes corsOrigins, which
+    // only adds CORS headers and refuses nothing (its behaviour before allowedOrigins existed).
+    const OriginPolicy allowed = OriginPolicy::parse(config.allowedOrigins).value();
+    settings.refuseOtherOrigins = !allowed.isEmpty();
+    settings.corsOrigins = allowed.isEmpty() ? OriginPolicy::parse(config.corsOrigins).value() : allowed;
     return settings;
 }
 
@@ -187,12 +189,16 @@ bool Service::initialize()
 
     HttpLimits limits;
     limits.maxBodyBytes = m_config.maxHttpBodyBytes;
-    m_httpApi = new HttpApi({limits, 30'000, m_config.apiKey.toUtf8()}, *this, this);
+    // Both lists were checked with the configuration.
+    const TrustedProxies proxies = TrustedProxies::parse(m_config.trustedProxies).value();
+    m_httpApi = new HttpApi({limits, 30'000, m_config.apiKey.toUtf8(), proxies}, *this, this);
 
     FrontDoor::Settings frontDoorSettings;
     frontDoorSettings.headLimits = limits;
     frontDoorSettings.headTimeoutMs = m_config.requestHeadTimeoutMs;
     frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
+    frontDoorSettings.allowedOrigins = OriginPolicy::parse(m_config.allowedOrigins).value();
+    frontDoorSettings.trustedProxies = proxies;
     m_memory->start(); // before the first client: an emergency at start already refuses it
     m_frontDoor = new FrontDoor(
         frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, m_statistics->common(),

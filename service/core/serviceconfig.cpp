@@ -499,7 +499,20 @@ QString ConfigLoader::valueName(const ConfigOption &option)
     case T::Milliseconds:
         return u"DURATION"_s;
     case T::String:
-        return option.check == C::RedisUrl ? u"URL"_s : option.check == C::IpAddress ? u"ADDRESS"_s : u"TEXT"_s;
+        switch (option.check) {
+        case C::RedisUrl:
+            return u"URL"_s;
+        case C::IpAddress:
+            return u"ADDRESS"_s;
+        case C::OriginList:
+            return u"ORIGINS"_s;
+        case C::ProxyList:
+            return u"ADDRESSES"_s;
+        case C::PriorityOrder:
+        case C::None:
+            break;
+        }
+        return u"TEXT"_s;
     }
     return QString();
 }

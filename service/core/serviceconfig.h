@@ -79,6 +79,8 @@ struct ServiceConfig
     qint64 socketioConnectTimeoutMs = 45000;
     qint64 socketioRecoveryDurationMs = 120000; // 0 = no connection state recovery
     QString corsOrigins;                        // comma-separated; empty = no cross-origin access
+    QString allowedOrigins;                     // comma-separated origins or *; empty = Origin not checked
+    QString trustedProxies;                     // comma-separated addresses/subnets; empty = none trusted
 
     bool operator==(const ServiceConfig &other) const = default;
 };

@@ -5,7 +5,6 @@
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
 #include "protocol/servermessage.h"
-#include "transport/clientaddress.h"
 #include "transport/nativewebsocketadapter.h"
 #include "transport/socketioendpoint.h"
 #include "util/clock.h"
@@ -96,14 +95,14 @@ void Shard::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &tick
     m_server->handleConnection(socket);
 }
 
-void Shard::adoptEngineIoWebSocket(qintptr socketDescriptor)
+void Shard::adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &clientAddress)
 {
     QTcpSocket *socket = adoptSocket(socketDescriptor);
     if (!socket)
         return;
     const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
     AdmissionTicket ticket;
-    ticket.address = clientAddressText(socket->peerAddress());
+    ticket.address = clientAddress;
     m_pendingHandshakes.insert(peerKey, PendingHandshake{socket, ticket, true});
     connect(socket, &QTcpSocket::disconnected, this, [this, peerKey] { releasePending(peerKey); });
     m_server->handleConnection(socket);

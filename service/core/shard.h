@@ -60,8 +60,9 @@ public:
     /// Takes a TCP connection whose WebSocket upgrade request is still unread in the socket.
     void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
     /// The same for an Engine.IO WebSocket (a new Socket.IO session or the upgrade of a polling one);
-    /// the client is admitted later, when its Socket.IO CONNECT names the user.
-    void adoptEngineIoWebSocket(qintptr socketDescriptor);
+    /// the client is admitted later, when its Socket.IO CONNECT names the user. `clientAddress` is the
+    /// client's address (the peer's, or what a trusted proxy forwarded).
+    void adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &clientAddress);
     /// An Engine.IO long-polling request (or handshake) for a session of this shard; `respond` is
     /// called on this shard's thread, once.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,

@@ -79,10 +79,14 @@ int ShardPool::shardOfSid(const QString &sid)
     return shard >= 0 && shard < m_shards.size() ? shard : 0;
 }
 
-void ShardPool::adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid)
+void ShardPool::adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid, const QString &clientAddress)
 {
     runOn(
-        shardOfSid(sid), [socketDescriptor](Shard &target) { target.adoptEngineIoWebSocket(socketDescriptor); }, false);
+        shardOfSid(sid),
+        [socketDescriptor, clientAddress](Shard &target) {
+            target.adoptEngineIoWebSocket(socketDescriptor, clientAddress);
+        },
+        false);
 }
 
 void ShardPool::handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,

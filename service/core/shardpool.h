@@ -36,8 +36,9 @@ public:
 
     /// Hands an accepted TCP connection to the next shard.
     void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
-    /// Hands an Engine.IO WebSocket upgrade to the shard that owns `sid` (a new session: the next shard).
-    void adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid);
+    /// Hands an Engine.IO WebSocket upgrade to the shard that owns `sid` (a new session: the next shard);
+    /// `clientAddress` is the client's address as the front door determined it.
+    void adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid, const QString &clientAddress);
     /// Routes an Engine.IO long-polling request the same way; `respond` is called on this thread.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
                             std::function<void(const HttpResponse &)> respond);

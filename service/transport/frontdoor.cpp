@@ -6,7 +6,6 @@
 #include "core/shardpool.h"
 #include "monitoring/statisticscounters.h"
 #include "protocol/codes.h"
-#include "transport/clientaddress.h"
 #include "transport/engineio/enginepacket.h"
 #include "transport/httpresponse.h"
 #include "transport/requestsniffer.h"
@@ -29,13 +28,13 @@ namespace {
 
 const QList<QPair<QByteArray, QByteArray>> BearerChallenge{{"WWW-Authenticate", "Bearer"}};
 
-QString peerAddressOf(qintptr socketDescriptor)
+QHostAddress peerAddressOf(qintptr socketDescriptor)
 {
     sockaddr_storage storage{};
     socklen_t length = sizeof(storage);
     if (::getpeername(int(socketDescriptor), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
         return {};
-    return clientAddressText(QHostAddress(reinterpret_cast<const sockaddr *>(&storage)));
+    return QHostAddress(reinterpret_cast<const sockaddr *>(&storage));
 }
 
 } // namespace
@@ -109,6 +108,14 @@ void FrontDoor::upgradeEngineIo(qintptr socketDescriptor, const HttpRequest &hea
         reject(socketDescriptor, headLength, 503, ErrorCode::Unavailable, u"the service is shutting down"_s);
         return;
     }
+    // A page of another site: refused the way Engine.IO refuses a request (403, code 4), as polling is.
+    if (!m_settings.allowedOrigins.admits(head)) {
+        qCDebug(lcFrontDoor) << "refusing a Socket.IO WebSocket from origin" << head.header("Origin");
+        m_statistics.connectionRefused();
+        m_statistics.httpRequest();
+        RequestSniffer::answerAndClose(socketDescriptor, headLength, engineErrorResponse(EngineError::Forbidden), this);
+        return;
+    }
     // Socket.IO authenticates in its CONNECT packet, on the shard; here only the Engine.IO query is
     // checked, so that a bad one is answered the way the protocol says instead of upgraded.
     const Result<EngineRequest> request = parseEngineRequest(head);
@@ -118,7 +125,8 @@ void FrontDoor::upgradeEngineIo(qintptr socketDescriptor, const HttpRequest &hea
                                        engineErrorResponse(request ? 3 : request.error().code.toInt()), this);
         return;
     }
-    m_shards.adoptEngineIoWebSocket(socketDescriptor, request->sid);
+    m_shards.adoptEngineIoWebSocket(socketDescriptor, request->sid,
+                                    m_settings.trustedProxies.clientAddress(peerAddressOf(socketDescriptor), head));
 }
 
 void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength)
@@ -127,8 +135,15 @@ void FrontDoor::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsize
         reject(socketDescriptor, headLength, 503, ErrorCode::Unavailable, u"the service is shutting down"_s);
         return;
     }
+    // Before the token: a hijacking page rides on the user's cookies, not on a token of its own.
+    if (!m_settings.allowedOrigins.admits(head)) {
+        m_statistics.connectionRefused();
+        reject(socketDescriptor, headLength, 403, ErrorCode::ForbiddenOrigin,
+               u"this origin may not open connections to the service (allowedOrigins)"_s);
+        return;
+    }
     AdmissionTicket ticket;
-    ticket.address = peerAddressOf(socketDescriptor);
+    ticket.address = m_settings.trustedProxies.clientAddress(peerAddressOf(socketDescriptor), head);
     ticket.batch = ConfigValue::parseBool(head.query.queryItemValue(u"batch"_s)).value_or(false);
 
     QByteArray token = head.query.queryItemValue(u"token"_s, QUrl::FullyDecoded).toUtf8();

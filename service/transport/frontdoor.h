@@ -1,6 +1,8 @@
 #pragma once
 
 #include "transport/httprequestparser.h"
+#include "transport/originpolicy.h"
+#include "transport/trustedproxies.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -19,7 +21,8 @@ class StatisticsCounters;
 /// Accepts every TCP connection of the public port, peeks at the request head without consuming
 /// it, and routes: WebSocket upgrades on /ws are authenticated, admitted and handed to a shard with
 /// their request still unread; everything else goes to the HTTP API. A rejected upgrade never
-/// reaches the managers: 401 for a bad token, 503 when full or shutting down.
+/// reaches the managers: 403 for an Origin not in allowedOrigins, 401 for a bad token, 503 when full
+/// or shutting down. The client's address is the peer's, or what a trusted proxy forwarded.
 class FrontDoor : public QObject
 {
     Q_OBJECT
@@ -29,6 +32,8 @@ public:
         HttpLimits headLimits;
         qint64 headTimeoutMs = 10'000;
         bool allowAnonymous = false;
+        OriginPolicy allowedOrigins;   ///< empty: Origin is not checked
+        TrustedProxies trustedProxies; ///< whose X-Forwarded-For names the client
     };
     using HttpHandoff = std::function<void(qintptr socketDescriptor)>;
 

@@ -208,10 +208,12 @@ bool HttpApi::authorized(const HttpRequest &request, const QString &peerAddress)
     return !presented.isEmpty() && constantTimeEquals(presented, m_settings.apiKey);
 }
 
-void HttpApi::handle(const HttpRequest &request, const QString &peerAddress,
-                     const HttpServerConnection::Respond &respond)
+void HttpApi::handle(const HttpRequest &request, const QString &peer, const HttpServerConnection::Respond &respond)
 {
     m_service.statistics().common().httpRequest();
+    // Behind a trusted proxy the client is the one it names: a forwarded request is loopback only when
+    // its client is, and a Socket.IO session counts against the client's address, not the proxy's.
+    const QString peerAddress = m_settings.trustedProxies.clientAddress(QHostAddress(peer), request);
     const QByteArray &path = request.path;
     if (path == "/health") {
         if (request.method != "GET" && request.method != "HEAD")

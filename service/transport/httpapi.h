@@ -2,6 +2,7 @@
 
 #include "transport/httprequestparser.h"
 #include "transport/httpserverconnection.h"
+#include "transport/trustedproxies.h"
 
 #include <QObject>
 #include <QSet>
@@ -21,7 +22,8 @@ public:
     {
         HttpLimits limits;
         qint64 idleTimeoutMs = 30'000;
-        QByteArray apiKey; ///< empty: only loopback clients may use /api
+        QByteArray apiKey;             ///< empty: only loopback clients may use /api
+        TrustedProxies trustedProxies; ///< whose X-Forwarded-For names the client
     };
 
     HttpApi(const Settings &settings, Service &service, QObject *parent = nullptr);
@@ -34,8 +36,8 @@ public:
     /// Replaces the API key (a configuration reload): requests from now on need the new one.
     void setApiKey(const QByteArray &apiKey) { m_settings.apiKey = apiKey; }
 
-    /// Handles one request (public for tests of routing without a socket).
-    void handle(const HttpRequest &request, const QString &peerAddress, const HttpServerConnection::Respond &respond);
+    /// Handles one request from the connection's `peer` address (public for tests of routing without a socket).
+    void handle(const HttpRequest &request, const QString &peer, const HttpServerConnection::Respond &respond);
 
 private:
     bool authorized(const HttpRequest &request, const QString &peerAddress) const;

@@ -64,6 +64,7 @@ SocketIoEndpoint::SocketIoEndpoint(Shard &shard, int shardIndex, QObject *parent
     engineSettings.pingTimeoutMs = settings.socketIoPingTimeoutMs;
     engineSettings.maxPayload = settings.maxPayloadBytes;
     engineSettings.allowedOrigins = settings.corsOrigins;
+    engineSettings.refuseOtherOrigins = settings.refuseOtherOrigins;
     m_engine = new EngineIoServer(engineSettings, sidPrefix(shardIndex), this);
     m_engine->setHandshakeGuard([this, &context](const QString &) -> std::optional<HttpResponse> {
         if (m_shard.isDraining())

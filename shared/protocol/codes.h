@@ -44,6 +44,8 @@ inline constexpr QLatin1StringView InternalError{"internal_error"};
 inline constexpr QLatin1StringView ConnectionClosed{"connection_closed"};
 /// A client over the per-user or per-address connection limit (Socket.IO CONNECT_ERROR data).
 inline constexpr QLatin1StringView ConnectionLimit{"connection_limit"};
+/// A browser page whose Origin is not in allowedOrigins (HTTP 403 before the WebSocket upgrade).
+inline constexpr QLatin1StringView ForbiddenOrigin{"forbidden_origin"};
 } // namespace ErrorCode
 
 } // namespace wsinfra

@@ -102,12 +102,13 @@ QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeade
            extraHeaders + "\r\n";
 }
 
-QByteArray rawUpgrade(QTcpSocket &socket, quint16 port, const QByteArray &target, int timeoutMs)
+QByteArray rawUpgrade(QTcpSocket &socket, quint16 port, const QByteArray &target, int timeoutMs,
+                      const QByteArray &extraHeaders)
 {
     socket.connectToHost(u"127.0.0.1"_s, port);
     if (!socket.waitForConnected(timeoutMs))
         return {};
-    socket.write(upgradeRequest(target));
+    socket.write(upgradeRequest(target, extraHeaders));
     QByteArray received;
     (void)QTest::qWaitFor(
         [&] {

@@ -42,6 +42,8 @@ QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeade
 /// Connects `socket` to the loopback port, writes upgradeRequest(target) and waits until the head of
 /// the answer has arrived; returns every byte read so far (the head and whatever followed it), which
 /// is less than a head when it timed out. The socket stays open for the frames that follow.
-QByteArray rawUpgrade(QTcpSocket &socket, quint16 port, const QByteArray &target, int timeoutMs = 5'000);
+/// `extraHeaders` as for upgradeRequest().
+QByteArray rawUpgrade(QTcpSocket &socket, quint16 port, const QByteArray &target, int timeoutMs = 5'000,
+                      const QByteArray &extraHeaders = {});
 
 } // namespace wsinfra::test

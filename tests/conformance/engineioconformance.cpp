@@ -9,7 +9,7 @@ EngineIoServer::Settings EngineIoConformance::engineSettings()
     settings.pingTimeoutMs = 200;
     settings.maxPayload = 1'000'000;
     settings.upgradeTimeoutMs = 1'000;
-    settings.allowedOrigins = {QByteArray(AllowedOrigin.data(), AllowedOrigin.size())};
+    settings.allowedOrigins = OriginPolicy::parse(QString(AllowedOrigin)).value();
     return settings;
 }
 

@@ -140,6 +140,10 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.socketioRecoveryDurationMs);
     if (key == "corsOrigins"_L1)
         return c.corsOrigins;
+    if (key == "allowedOrigins"_L1)
+        return c.allowedOrigins;
+    if (key == "trustedProxies"_L1)
+        return c.trustedProxies;
     return std::nullopt;
 }
 
@@ -207,7 +211,9 @@ QStringList allEnvironmentNames()
             u"DEGRADATION_QUEUE_PERCENT"_s,
             u"DEGRADATION_SUBSCRIPTION_FLOOR"_s,
             u"DEGRADATION_SHED_PERCENT"_s,
-            u"WSINFRA_CORS_ORIGINS"_s};
+            u"WSINFRA_CORS_ORIGINS"_s,
+            u"WSINFRA_ALLOWED_ORIGINS"_s,
+            u"WSINFRA_TRUSTED_PROXIES"_s};
 }
 
 QProcessEnvironment environment(const QStringList &assignments)
@@ -335,6 +341,8 @@ private slots:
             {"degradationSubscriptionFloor", "10"},
             {"degradationShedPercent", "5"},
             {"corsOrigins", ""},
+            {"allowedOrigins", ""},
+            {"trustedProxies", ""},
         };
         QCOMPARE(rows.size(), qsizetype(ConfigLoader::schema().size()));
         for (const auto &[key, expected] : rows)
@@ -683,6 +691,25 @@ private slots:
         row("redis space", flag, u"--redis-url"_s, u"redis://h ost"_s, {redisExpected});
         row("redis bare host", flag, u"--redis-url"_s, u"localhost:6379"_s, {redisExpected});
         row("redis file number", file, u"redisUrl"_s, u"6379"_s, {redisExpected});
+
+        const QString originsExpected = u"expected origins scheme://host[:port]"_s;
+        row("origins path", flag, u"--allowed-origins"_s, u"https://a.example/app"_s,
+            {u"--allowed-origins"_s, originsExpected, u"\"https://a.example/app\" is not an origin"_s, u"path"_s});
+        row("origins one bad of two", env, u"WSINFRA_ALLOWED_ORIGINS"_s, u"https://a.example, a.example"_s,
+            {u"WSINFRA_ALLOWED_ORIGINS"_s, u"\"a.example\" is not an origin"_s, u"no scheme"_s});
+        row("origins userinfo", flag, u"--allowed-origins"_s, u"https://u@a.example"_s, {u"user name"_s});
+        row("origins port", flag, u"--allowed-origins"_s, u"http://localhost:99999"_s, {u"port"_s});
+        row("origins null", flag, u"--allowed-origins"_s, u"null"_s, {originsExpected});
+        row("origins unicode", flag, u"--allowed-origins"_s, u"https://b\u00fccher.example"_s, {u"punycode"_s});
+        row("origins file array", file, u"allowedOrigins"_s, u"[\"https://a.example\"]"_s, {u"JSON array"_s});
+        row("cors origins path", env, u"WSINFRA_CORS_ORIGINS"_s, u"https://a.example/"_s, {u"path"_s});
+        const QString proxiesExpected = u"expected IP addresses or CIDR subnets"_s;
+        row("proxies hostname", flag, u"--trusted-proxies"_s, u"nginx"_s,
+            {u"--trusted-proxies"_s, proxiesExpected, u"\"nginx\" is not an IP address"_s});
+        row("proxies prefix too long", env, u"WSINFRA_TRUSTED_PROXIES"_s, u"10.0.0.0/33"_s, {u"\"10.0.0.0/33\""_s});
+        row("proxies short form", flag, u"--trusted-proxies"_s, u"127.1"_s, {proxiesExpected});
+        row("proxies one bad of two", flag, u"--trusted-proxies"_s, u"127.0.0.1, ::1/129"_s, {u"\"::1/129\""_s});
+        row("proxies with port", flag, u"--trusted-proxies"_s, u"127.0.0.1:80"_s, {proxiesExpected});
 
         row("secret file number", file, u"jwtSecret"_s, u"12345"_s, {u"(hidden)"_s, u"key \"jwtSecret\""_s});
     }

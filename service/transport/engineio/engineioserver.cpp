@@ -108,12 +108,9 @@ void EngineIoServer::onSessionFinished(EngineIoSession *session)
 
 QList<QPair<QByteArray, QByteArray>> EngineIoServer::corsHeaders(const HttpRequest &request) const
 {
+    // admits() as well: a request with two Origin headers gets none.
     const QByteArray origin = request.header("Origin");
-    if (origin.isEmpty())
-        return {};
-    const bool allowed = std::any_of(m_settings.allowedOrigins.cbegin(), m_settings.allowedOrigins.cend(),
-                                     [&origin](const QByteArray &entry) { return entry == "*" || entry == origin; });
-    if (!allowed)
+    if (origin.isEmpty() || !m_settings.allowedOrigins.allows(origin) || !m_settings.allowedOrigins.admits(request))
         return {};
     // The origin itself rather than "*": browsers refuse "*" on requests with credentials.
     return {{"Access-Control-Allow-Origin", origin}, {"Access-Control-Allow-Credentials", "true"}, {"Vary", "Origin"}};
@@ -128,6 +125,12 @@ void EngineIoServer::handleHttp(const HttpRequest &request, const QString &peerA
                                 QObject *connection)
 {
     const QList<QPair<QByteArray, QByteArray>> cors = corsHeaders(request);
+    // A page of another site, when origins are enforced: refused before anything else, preflight included.
+    if (m_settings.refuseOtherOrigins && !m_settings.allowedOrigins.admits(request)) {
+        qCDebug(lcEngineIo) << "refusing a request from origin" << request.header("Origin") << "of" << peerAddress;
+        respond(engineErrorResponse(EngineError::Forbidden));
+        return;
+    }
     Respond answer = std::move(respond);
     if (!cors.isEmpty()) {
         answer = [inner = std::move(answer), cors](const HttpResponse &response) {
@@ -208,6 +211,7 @@ void EngineIoServer::handleHttp(const HttpRequest &request, const QString &peerA
 
 void EngineIoServer::handleWebSocket(QWebSocket *socket, const QString &peerAddress)
 {
+    // The Origin of an upgrade is checked by whoever accepted it (the front door), before the upgrade.
     socket->setParent(this);
     HttpRequest request;
     request.query = QUrlQuery(socket->requestUrl());

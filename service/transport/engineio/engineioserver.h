@@ -3,6 +3,7 @@
 #include "transport/engineio/engineiosession.h"
 #include "transport/httprequestparser.h"
 #include "transport/httpresponse.h"
+#include "transport/originpolicy.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -31,7 +32,8 @@ public:
         qint64 pingTimeoutMs = 20'000;
         qint64 maxPayload = 1'000'000; // advertised in the handshake; bigger polling bodies: 413 and the session closes
         qint64 upgradeTimeoutMs = 10'000;
-        QList<QByteArray> allowedOrigins;        // CORS: exact origins, or "*"; empty = no CORS headers
+        OriginPolicy allowedOrigins;             // CORS: origins given CORS headers; empty = none
+        bool refuseOtherOrigins = false;         // a request with an Origin not allowed is answered 403
         qint64 maxQueuedBytes = 4 * 1024 * 1024; // per session, not yet sent: more closes it ("forced close")
         qsizetype maxPacketsPerPayload = 10'000; // packets in one polling POST: more is a parse error
     };
