@@ -10,11 +10,15 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 
 #include <memory>
 #include <vector>
+
+#include <csignal>
 
 #include <sys/resource.h>
 
@@ -186,13 +190,16 @@ qint64 TestMemory::idleResidentBytes()
     return m_idleResidentBytes;
 }
 
-// The whole path with real clients: a budget four times the idle RSS, then connections until the memory
-// they take makes the node refuse new ones; health leaves healthy on the way. When the clients leave,
-// the node returns to admitting without a restart.
+// The whole path with real clients: connections until the memory they take makes the node refuse new
+// ones; health leaves healthy on the way. When the clients leave, the node returns to admitting without
+// a restart. What a connection costs differs between builds and runs (ASan's allocator, the machine's
+// load), so the budget is set from a measurement: a generous one for the first ProbeClients, then, by a
+// configuration reload, one that the next ~ProbeClients reach at the emergency threshold.
 void TestMemory::connectionsPushItToEmergencyAndClosingThemRecovers()
 {
     constexpr int MaxClients = 8000;
     constexpr int Batch = 100;
+    constexpr int ProbeClients = 1000;
     rlimit files{};
     QVERIFY(::getrlimit(RLIMIT_NOFILE, &files) == 0);
     files.rlim_cur = std::min<rlim_t>(files.rlim_max, MaxClients + 1000);
@@ -201,7 +208,16 @@ void TestMemory::connectionsPushItToEmergencyAndClosingThemRecovers()
 
     const qint64 idle = idleResidentBytes();
     QVERIFY(idle > 0);
-    const qint64 limit = idle * 4;
+    qint64 limit = idle * 16;
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString configPath = dir.filePath(u"wsinfra.json"_s);
+    const auto writeLimit = [&configPath](qint64 bytes) {
+        QFile file(configPath);
+        return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+               file.write(QJsonDocument(QJsonObject{{u"memoryLimit"_s, QString::number(bytes)}}).toJson()) > 0;
+    };
+    QVERIFY(writeLimit(limit));
     // Under AddressSanitizer freed memory must go back to the system as it would with glibc (no
     // quarantine, released soon); without it the variable is ignored.
     QProcessEnvironment environment;
@@ -210,7 +226,7 @@ void TestMemory::connectionsPushItToEmergencyAndClosingThemRecovers()
                                               u"quarantine_size_mb=0:allocator_release_to_os_interval_ms=10"_s);
     ServiceProcess service;
     service.setOpenFileLimit(MaxClients + 1000);
-    QVERIFY2(service.start({u"--memory-limit"_s, QString::number(limit), u"--memory-check-interval"_s, u"100ms"_s,
+    QVERIFY2(service.start({u"--config"_s, configPath, u"--memory-check-interval"_s, u"100ms"_s,
                             u"--health-check-interval"_s, u"100ms"_s, u"--max-connections"_s,
                             QString::number(MaxClients + 100)},
                            environment),
@@ -225,7 +241,25 @@ void TestMemory::connectionsPushItToEmergencyAndClosingThemRecovers()
     bool leftHealthy = false;
     bool refused = false;
     const QByteArray token = makeToken(u"crowd"_s);
+    bool probed = false;
     while (!refused && int(clients.size()) < MaxClients) {
+        if (!probed && connected >= ProbeClients) {
+            // What these clients cost, and a budget whose emergency level as many more would reach.
+            probed = true;
+            const double rss = service.metric("wsinfra_memory_rss_bytes");
+            const double perClient = (rss - double(idle)) / connected;
+            QVERIFY2(perClient > 0, qPrintable(u"RSS %1 with %2 clients"_s.arg(rss).arg(connected)));
+            limit = qint64((rss + ProbeClients * perClient) / 0.95);
+            QVERIFY(writeLimit(limit));
+            QVERIFY(::kill(pid_t(service.process().processId()), SIGHUP) == 0);
+            QTRY_VERIFY_WITH_TIMEOUT(eventsOf(service, u"?limit=1000"_s)
+                                         .last()
+                                         .toObject()
+                                         .value("message"_L1)
+                                         .toString()
+                                         .contains("memoryLimit"_L1),
+                                     10'000);
+        }
         for (int i = 0; i < Batch; ++i) {
             auto socket = std::make_unique<QWebSocket>();
             connect(socket.get(), &QWebSocket::connected, this, [&connected] { ++connected; });
