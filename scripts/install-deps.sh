@@ -9,6 +9,7 @@ packages=(
     qt6-tools-dev qt6-l10n-tools xvfb xauth
     libhiredis-dev redis-server
     gcovr
+    clang libclang-rt-14-dev
 )
 if ! command -v node >/dev/null 2>&1; then
     packages+=(nodejs npm)

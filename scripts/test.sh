@@ -17,6 +17,12 @@ if [ "$preset" = coverage ]; then
     gcovr --root . --filter 'service/' --filter 'shared/' --exclude-unreachable-branches --print-summary \
         --html-details build/coverage/coverage.html build/coverage
 fi
+# Every libFuzzer target for a bounded time (docs/development.md, "Fuzzing"); a crash fails the run
+# and leaves its input in tests/fuzz/corpus/ as a regression test. WSINFRA_FUZZ_SECONDS=0 skips it.
+fuzz_seconds="${WSINFRA_FUZZ_SECONDS:-20}"
+if [ "$fuzz_seconds" != 0 ]; then
+    WSINFRA_FUZZ_SEED="${WSINFRA_FUZZ_SEED:-1}" scripts/fuzz.sh "$fuzz_seconds"
+fi
 # The .deb packages (docs/development.md, "Packages"): built from the package preset, inspected, run
 # from a scratch root, and installed on this machine then purged (as root; WSINFRA_PACKAGE_INSTALL=0
 # skips that part, WSINFRA_PACKAGES=0 the whole step).

@@ -311,7 +311,10 @@ void TestMemory::connectionsPushItToEmergencyAndClosingThemRecovers()
     }
     QVERIFY(enteredEmergency);
     QVERIFY(leftEmergency);
-    QCOMPARE(service.terminate(), 0);
+    const int exitCode = service.terminate();
+    if (exitCode != 0)
+        qWarning().noquote() << service.standardError().right(6000);
+    QCOMPARE(exitCode, 0);
 }
 
 void TestMemory::eventsQueryIsValidated_data()
