@@ -319,6 +319,27 @@ qint64 MemoryPage::windowStartMs() const
     return series.back().atMs - window;
 }
 
+MemoryPage::Points MemoryPage::pointsFrom(const CircularBuffer<ConsoleState::Point> &series, qsizetype first)
+{
+    Points points;
+    points.pressure.reserve(series.size() - first);
+    points.rss.reserve(series.size() - first);
+    for (qsizetype i = first; i < series.size(); ++i) {
+        const ConsoleState::Point &point = series.at(i);
+        const double x = double(point.atMs);
+        const double rssMb = double(point.rssBytes) / BytesPerMb;
+        points.pressure.append(QPointF(x, point.memoryPercent));
+        points.rss.append(QPointF(x, rssMb));
+        m_maxPercent = std::max(m_maxPercent, point.memoryPercent);
+        m_maxRssMb = std::max(m_maxRssMb, rssMb);
+        if (i > 0 && !series.at(i - 1).memoryLevel.isEmpty() && series.at(i - 1).memoryLevel != point.memoryLevel) {
+            if (const int level = memoryLevelIndex(point.memoryLevel); level >= 0)
+                points.changes.at(std::size_t(level)).append(QPointF(x, point.memoryPercent));
+        }
+    }
+    return points;
+}
+
 void MemoryPage::appendNewPoints()
 {
     const CircularBuffer<ConsoleState::Point> &series = m_session->state().series();
@@ -327,26 +348,12 @@ void MemoryPage::appendNewPoints()
         rebuild();
         return;
     }
-    QList<QPointF> pressure;
-    QList<QPointF> rss;
-    std::array<QList<QPointF>, 4> changes;
-    for (qsizetype i = firstPointAfter(series, m_lastAtMs); i < series.size(); ++i) {
-        const ConsoleState::Point &point = series.at(i);
-        const double x = double(point.atMs);
-        pressure.append(QPointF(x, point.memoryPercent));
-        rss.append(QPointF(x, double(point.rssBytes) / BytesPerMb));
-        m_maxPercent = std::max(m_maxPercent, point.memoryPercent);
-        m_maxRssMb = std::max(m_maxRssMb, double(point.rssBytes) / BytesPerMb);
-        if (i > 0 && !series.at(i - 1).memoryLevel.isEmpty() && series.at(i - 1).memoryLevel != point.memoryLevel) {
-            if (const int level = memoryLevelIndex(point.memoryLevel); level >= 0)
-                changes.at(std::size_t(level)).append(QPointF(x, point.memoryPercent));
-        }
-    }
-    m_pressure->append(pressure);
-    m_rss->append(rss);
-    for (std::size_t level = 0; level < changes.size(); ++level) {
-        if (!changes.at(level).isEmpty())
-            m_levelChanges.at(level)->append(changes.at(level));
+    const Points points = pointsFrom(series, firstPointAfter(series, m_lastAtMs));
+    m_pressure->append(points.pressure);
+    m_rss->append(points.rss);
+    for (std::size_t level = 0; level < points.changes.size(); ++level) {
+        if (!points.changes.at(level).isEmpty())
+            m_levelChanges.at(level)->append(points.changes.at(level));
     }
     m_lastAtMs = series.back().atMs;
 
@@ -366,31 +373,14 @@ void MemoryPage::appendNewPoints()
 void MemoryPage::rebuild()
 {
     const CircularBuffer<ConsoleState::Point> &series = m_session->state().series();
-    QList<QPointF> pressure;
-    QList<QPointF> rss;
-    std::array<QList<QPointF>, 4> changes;
     m_maxPercent = 0.0;
     m_maxRssMb = 0.0;
-    const qsizetype first = firstPointAfter(series, windowStartMs() - 1);
-    pressure.reserve(series.size() - first);
-    rss.reserve(series.size() - first);
-    for (qsizetype i = first; i < series.size(); ++i) {
-        const ConsoleState::Point &point = series.at(i);
-        const double x = double(point.atMs);
-        pressure.append(QPointF(x, point.memoryPercent));
-        rss.append(QPointF(x, double(point.rssBytes) / BytesPerMb));
-        m_maxPercent = std::max(m_maxPercent, point.memoryPercent);
-        m_maxRssMb = std::max(m_maxRssMb, double(point.rssBytes) / BytesPerMb);
-        if (i > 0 && !series.at(i - 1).memoryLevel.isEmpty() && series.at(i - 1).memoryLevel != point.memoryLevel) {
-            if (const int level = memoryLevelIndex(point.memoryLevel); level >= 0)
-                changes.at(std::size_t(level)).append(QPointF(x, point.memoryPercent));
-        }
-    }
+    const Points points = pointsFrom(series, firstPointAfter(series, windowStartMs() - 1));
     // replace() hands the chart the whole list at once: one repaint, not one per point.
-    m_pressure->replace(pressure);
-    m_rss->replace(rss);
-    for (std::size_t level = 0; level < changes.size(); ++level)
-        m_levelChanges.at(level)->replace(changes.at(level));
+    m_pressure->replace(points.pressure);
+    m_rss->replace(points.rss);
+    for (std::size_t level = 0; level < points.changes.size(); ++level)
+        m_levelChanges.at(level)->replace(points.changes.at(level));
     m_lastAtMs = series.isEmpty() ? 0 : series.back().atMs;
     fitAxes();
 }

@@ -1,6 +1,10 @@
 #pragma once
 
+#include "consolestate.h"
+
 #include <QJsonValue>
+#include <QList>
+#include <QPointF>
 #include <QWidget>
 
 #include <array>
@@ -45,6 +49,15 @@ private:
     void refresh();
     void refreshFigures();
     void readThresholds();
+    /// The chart's points for series[first..], in the chart's units (ms, %, MB), with the level changes
+    /// by the level entered; raises m_maxPercent and m_maxRssMb to what they hold.
+    struct Points
+    {
+        QList<QPointF> pressure;
+        QList<QPointF> rss;
+        std::array<QList<QPointF>, 4> changes;
+    };
+    Points pointsFrom(const CircularBuffer<ConsoleState::Point> &series, qsizetype first);
     /// Appends the points the chart does not have yet and drops those that left the window.
     void appendNewPoints();
     /// Fills the chart again from the session's series, for the window chosen.
