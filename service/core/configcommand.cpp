@@ -165,7 +165,7 @@ QString ConfigCommand::summary(const ConfigSources &sources, const QString &conf
 
 QStringList ConfigCommand::warnings(const ServiceConfig &config)
 {
-    // The same conditions Service::initialize() logs at start.
+    // Service::initialize() logs these at start too.
     QStringList out;
     if (config.jwtSecret.isEmpty() && !config.allowAnonymous)
         out.append(u"JWT_SECRET is not set and anonymous clients are not allowed: no client can connect"_s);

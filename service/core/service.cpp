@@ -6,6 +6,7 @@
 #include "control/controlserver.h"
 #include "core/broker.h"
 #include "core/channelhistory.h"
+#include "core/configcommand.h"
 #include "core/connectionmanager.h"
 #include "core/deduplicator.h"
 #include "core/eventlog.h"
@@ -182,10 +183,9 @@ Service::~Service()
 
 bool Service::initialize()
 {
-    if (m_config.jwtSecret.isEmpty() && !m_config.allowAnonymous)
-        qCWarning(lcService) << "JWT_SECRET is not set and anonymous clients are not allowed: no client can connect";
-    if (m_config.apiKey.isEmpty())
-        qCWarning(lcService) << "WSINFRA_API_KEY is not set: the HTTP API answers loopback clients only";
+    const QStringList warnings = ConfigCommand::warnings(m_config);
+    for (const QString &warning : warnings)
+        qCWarning(lcService).noquote() << warning;
 
     HttpLimits limits;
     limits.maxBodyBytes = m_config.maxHttpBodyBytes;
