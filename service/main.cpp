@@ -1,4 +1,5 @@
 #include "core/configcommand.h"
+#include "core/epolleventdispatcher.h"
 #include "core/service.h"
 #include "core/serviceconfig.h"
 #include "core/systemdnotifier.h"
@@ -14,11 +15,40 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+// The main thread's dispatcher must be installed before the application exists, and the application must
+// exist before the options are processed (--help, --version). So the option eventDispatcher is resolved
+// here once from all its sources without an application; a bad configuration falls back to the default
+// and is reported by the resolution in main() proper.
+bool wantsEpollEventDispatcher(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int index = 0; index < argc; ++index)
+        arguments.append(QString::fromLocal8Bit(argv[index]));
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addVersionOption();
+    wsinfra::ConfigLoader::addOptions(parser);
+    wsinfra::ConfigCommand::addOptions(parser);
+    if (!parser.parse(arguments))
+        return true;
+    const wsinfra::Result<wsinfra::ServiceConfig> config =
+        wsinfra::ConfigLoader::resolveWithoutReadingFiles(parser, QProcessEnvironment::systemEnvironment());
+    return !config || config->eventDispatcher == "epoll"_L1;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
-    // Qt's default glib event dispatcher costs O(sockets) per notifier toggle, which makes fan-out
-    // quadratic; the UNIX dispatcher does not (measured: tests/bench/run-fanout.sh, docs/development.md).
-    // An explicitly empty QT_NO_GLIB (`QT_NO_GLIB= wsinfra-service`) keeps glib.
+    // epoll (the default, issue 8): each loop turn costs O(ready sockets), where Qt's dispatchers pass
+    // every socket to poll(). The application owns the dispatcher; the I/O threads get theirs in ShardPool.
+    if (wantsEpollEventDispatcher(argc, argv))
+        QCoreApplication::setEventDispatcher(new wsinfra::EpollEventDispatcher);
+    // With eventDispatcher "qt": Qt's default glib event dispatcher costs O(sockets) per notifier toggle,
+    // which makes fan-out quadratic; the UNIX dispatcher does not (measured with the former fan-out script,
+    // docs/development.md). An explicitly empty QT_NO_GLIB (`QT_NO_GLIB= wsinfra-service`) keeps glib.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);

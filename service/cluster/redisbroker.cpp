@@ -75,6 +75,7 @@ RedisClient::Options clientOptions(const RedisBroker::Settings &settings, const 
 {
     RedisClient::Options options;
     options.endpoint = settings.endpoint;
+    options.tlsCaCertificates = settings.tlsCaCertificates;
     options.connectTimeoutMs = settings.timeoutMs;
     options.commandTimeoutMs = settings.timeoutMs;
     options.pingIntervalMs = std::max(50, settings.timeoutMs / 2);
@@ -397,7 +398,9 @@ void RedisBroker::checkGaps()
         if (state.gapSinceMs == 0 || state.waiting.empty())
             continue;
         anyGap = true;
-        if (state.busy || now - state.gapSinceMs < m_settings.gapWaitMs)
+        // Not while the command link is down (the subscriber may be back first): an unread stream
+        // is not a lost one, and catchUp() fetches the gap once both links are up.
+        if (state.busy || !m_connected || now - state.gapSinceMs < m_settings.gapWaitMs)
             continue;
         // Still missing: fetch it from the stream; what the stream lost too is skipped.
         const qint64 from = state.delivered + 1;

@@ -37,6 +37,7 @@ public:
     struct Settings
     {
         RedisEndpoint endpoint;
+        QList<QSslCertificate> tlsCaCertificates; ///< rediss://: trusted instead of the system's CAs
         QString nodeId;
         int timeoutMs = 2000;       ///< per command and per watchdog PING
         int reconnectDelayMs = 100; ///< first reconnect delay, doubling up to 5 s

@@ -1,5 +1,8 @@
 #include "cluster/redisclient.h"
 
+#include "cluster/redistlstunnel.h"
+
+#include <QFile>
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QLoggingCategory>
@@ -92,6 +95,11 @@ RedisClient::RedisClient(Options options, QObject *parent) : QObject(parent), m_
     connect(&m_deadlineTimer, &QTimer::timeout, this, &RedisClient::checkDeadlines);
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisClient::connectToServer);
+
+    if (m_options.endpoint.tls) {
+        m_tunnel =
+            new RedisTlsTunnel({m_options.endpoint.host, m_options.endpoint.port, m_options.tlsCaCertificates}, this);
+    }
 }
 
 RedisClient::~RedisClient()
@@ -135,10 +143,16 @@ void RedisClient::connectToServer()
     if (!m_running || m_link || m_hostLookupId >= 0)
         return;
     setState(State::Connecting);
-    // The deadline covers the name lookup, the TCP connect and the handshake.
+    // The deadline covers the name lookup, the TCP connect and the handshake (TLS's too).
     m_handshakeDeadline = QDeadlineTimer(m_options.connectTimeoutMs);
     const QString &host = m_options.endpoint.host;
-    if (!QHostAddress(host).isNull()) {
+    if (m_tunnel) {
+        // The tunnel's QSslSocket resolves the name without blocking.
+        if (!m_tunnel->listen())
+            connectionLost(m_tunnel->errorString());
+        else
+            connectToAddress(m_tunnel->socketPath());
+    } else if (!QHostAddress(host).isNull()) {
         connectToAddress(host);
     } else {
         // hiredis would resolve the name with a blocking getaddrinfo().
@@ -164,8 +178,9 @@ void RedisClient::connectToServer()
 
 void RedisClient::connectToAddress(const QString &address)
 {
-    const QByteArray ip = address.toLatin1();
-    redisAsyncContext *context = redisAsyncConnect(ip.constData(), int(m_options.endpoint.port));
+    const QByteArray target = m_tunnel ? QFile::encodeName(address) : address.toLatin1();
+    redisAsyncContext *context = m_tunnel ? redisAsyncConnectUnix(target.constData())
+                                          : redisAsyncConnect(target.constData(), int(m_options.endpoint.port));
     if (!context) {
         connectionLost(u"cannot create a hiredis context"_s);
         return;
@@ -304,8 +319,11 @@ void RedisClient::handleSocketActivity(Link *link, bool readable)
 void RedisClient::afterHiredis()
 {
     if (m_link && !m_link->context) {
-        // hiredis gave up on the connection and freed the context.
+        // hiredis gave up on the connection and freed the context. While connecting through the
+        // tunnel, the tunnel knows better why (a certificate that is not trusted, say).
+        const QString tunnelError = m_tunnel && m_state == State::Connecting ? m_tunnel->lastError() : QString();
         const QString reason = !m_dropRequested.isEmpty() ? m_dropRequested
+                               : !tunnelError.isEmpty()   ? tunnelError
                                : !m_link->error.isEmpty() ? m_link->error
                                                           : u"connection closed"_s;
         m_dropRequested.clear();

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QSslCertificate>
 #include <QString>
 #include <QTimer>
 
@@ -21,12 +22,15 @@ struct redisAsyncContext;
 
 namespace wsinfra {
 
+class RedisTlsTunnel;
+
 /// One connection to a Redis server over hiredis' asynchronous API, driven by the Qt event loop of
 /// its thread: it never blocks, reconnects with jittered exponential backoff until stop(), fails
 /// commands that get no reply within a deadline, and drops a connection that no longer answers
 /// PING (a stopped or unplugged server). A client used for pub/sub is a separate instance: once it
 /// has subscriptions it is in subscriber mode, where command() is refused; its subscriptions are
-/// remembered and made again after every reconnect.
+/// remembered and made again after every reconnect. With a TLS endpoint (rediss://), hiredis talks to
+/// a RedisTlsTunnel of this client instead of to the server.
 ///
 /// Everything a caller sees (callbacks and signals) comes from the event loop, never from inside
 /// a call into the client, so a callback may call stop() or delete the client.
@@ -48,6 +52,8 @@ public:
         int reconnectMaxDelayMs = 5000;
         /// Given to CLIENT SETNAME (blanks and non-ASCII become '_') and shown in the logs; may be empty.
         QString name;
+        /// With a TLS endpoint: the CAs trusted for the server's certificate (empty: the system's).
+        QList<QSslCertificate> tlsCaCertificates;
     };
 
     enum class State { Disconnected, Connecting, Connected };
@@ -168,6 +174,8 @@ private:
     bool m_running = false;
 
     std::unique_ptr<Link> m_link;
+    /// With a TLS endpoint: where hiredis connects (a child of this client); null otherwise.
+    RedisTlsTunnel *m_tunnel = nullptr;
     int m_hiredisDepth = 0;
     QString m_dropRequested;
     int m_hostLookupId = -1;

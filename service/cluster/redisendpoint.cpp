@@ -100,7 +100,7 @@ bool isHostCharacter(QChar c)
 
 QString RedisEndpoint::toDisplayString() const
 {
-    QString text = u"redis://"_s;
+    QString text = tls ? u"rediss://"_s : u"redis://"_s;
     if (!password.isEmpty())
         text += username + u":***@"_s;
     if (host.contains(u':'))
@@ -125,12 +125,11 @@ Result<RedisEndpoint> parseRedisUrl(QStringView url)
 
     static constexpr QLatin1StringView Scheme{"redis://"};
     static constexpr QLatin1StringView TlsScheme{"rediss://"};
-    if (url.startsWith(TlsScheme, Qt::CaseInsensitive))
-        return invalid(u"TLS (rediss://) is not supported yet; use redis:// on a trusted network"_s);
-    if (!url.startsWith(Scheme, Qt::CaseInsensitive))
-        return invalid(u"must start with redis://"_s);
+    const bool tls = url.startsWith(TlsScheme, Qt::CaseInsensitive);
+    if (!tls && !url.startsWith(Scheme, Qt::CaseInsensitive))
+        return invalid(u"must start with redis:// or rediss:// (TLS)"_s);
 
-    QStringView rest = url.mid(Scheme.size());
+    QStringView rest = url.mid(tls ? TlsScheme.size() : Scheme.size());
     if (const qsizetype junk = rest.indexOf(u'?'); junk >= 0)
         return invalid(u"has a query (?...), which is not supported"_s);
     if (const qsizetype junk = rest.indexOf(u'#'); junk >= 0)
@@ -141,6 +140,7 @@ Result<RedisEndpoint> parseRedisUrl(QStringView url)
     const QStringView path = slash < 0 ? QStringView() : rest.mid(slash + 1);
 
     RedisEndpoint endpoint;
+    endpoint.tls = tls;
 
     // The last '@' ends the user part, so that an unencoded '@' in a password still works.
     if (const qsizetype at = authority.lastIndexOf(u'@'); at >= 0) {

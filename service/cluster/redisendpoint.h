@@ -20,18 +20,20 @@ struct RedisEndpoint
     QString password;
     /// The logical database (`SELECT`); 0 needs no SELECT.
     int database = 0;
+    /// "rediss://": the connection is TLS, with the server's certificate verified against `host`.
+    bool tls = false;
 
-    /// The endpoint as a URL for logs and the console: "redis://alice:***@10.0.0.5:6379/3".
+    /// The endpoint as a URL for logs and the console: "redis://alice:***@10.0.0.5:6379/3" (rediss:// with TLS).
     /// Never shows the password.
     QString toDisplayString() const;
 
     friend bool operator==(const RedisEndpoint &, const RedisEndpoint &) = default;
 };
 
-/// Parses `redis://[[username]:password@]host[:port][/db]` (redis-cli's form: a user part without a
-/// colon is the password; the user part is percent-decoded; an IPv6 host goes in brackets). Fails
-/// with ErrorCode::InvalidConfig for anything else, "rediss://" (TLS) included, with a message that
-/// never repeats the password.
+/// Parses `redis[s]://[[username]:password@]host[:port][/db]` (redis-cli's form: a user part without a
+/// colon is the password; the user part is percent-decoded; an IPv6 host goes in brackets; "rediss"
+/// means TLS). Fails with ErrorCode::InvalidConfig for anything else, with a message that never
+/// repeats the password.
 Result<RedisEndpoint> parseRedisUrl(QStringView url);
 
 } // namespace wsinfra

@@ -87,7 +87,10 @@ struct ControlServer::Session
 ControlServer::ControlServer(const Settings &settings, Service &service, const Clock &clock, QObject *parent)
     : QObject(parent), m_settings(settings), m_service(service), m_clock(clock)
 {
-    m_server = new QWebSocketServer(u"wsinfra-control"_s, QWebSocketServer::NonSecureMode, this);
+    m_server = new QWebSocketServer(
+        u"wsinfra-control"_s, settings.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
+    if (settings.tls)
+        m_server->setSslConfiguration(settings.tlsConfiguration);
     connect(m_server, &QWebSocketServer::newConnection, this, &ControlServer::onNewConnection);
     m_pushTimer.setInterval(std::max(10, settings.intervalMs));
     connect(&m_pushTimer, &QTimer::timeout, this, &ControlServer::pushAll);
@@ -101,9 +104,9 @@ ControlServer::~ControlServer()
 
 bool ControlServer::listen(const QHostAddress &address, quint16 port)
 {
-    if (!address.isLoopback()) {
-        m_error = u"the control port may only listen on a loopback address until TLS is configured (got %1)"_s.arg(
-            address.toString());
+    if (!m_settings.tls && !address.isLoopback()) {
+        m_error =
+            u"the control port may only listen on a loopback address without TLS (got %1)"_s.arg(address.toString());
         return false;
     }
     if (!m_server->listen(address, port)) {
@@ -112,6 +115,12 @@ bool ControlServer::listen(const QHostAddress &address, quint16 port)
     }
     m_pushTimer.start();
     return true;
+}
+
+void ControlServer::setTlsConfiguration(const QSslConfiguration &configuration)
+{
+    if (m_settings.tls)
+        m_server->setSslConfiguration(configuration);
 }
 
 quint16 ControlServer::serverPort() const

@@ -7,6 +7,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QStringList>
 #include <QTimer>
 
@@ -38,6 +39,8 @@ public:
         qint64 blockMs = 60'000; ///< ... block it this long
         int maxProtocolErrors = 10;
         qsizetype maxFrameBytes = 1024 * 1024;
+        bool tls = false; ///< wss: may then listen on any address
+        QSslConfiguration tlsConfiguration;
     };
 
     ControlServer(const Settings &settings, Service &service, const Clock &clock, QObject *parent = nullptr);
@@ -47,8 +50,10 @@ public:
     void setToken(const QString &token) { m_settings.token = token; }
     ~ControlServer() override;
 
-    /// Listens; refuses an address other than loopback (no TLS yet). On failure see errorString().
+    /// Listens; without TLS, refuses an address other than loopback. On failure see errorString().
     bool listen(const QHostAddress &address, quint16 port);
+    /// New TLS credentials for the consoles that connect from now on (reload); no-op without TLS.
+    void setTlsConfiguration(const QSslConfiguration &configuration);
     quint16 serverPort() const;
     QString errorString() const { return m_error; }
     /// Consoles past their hello.

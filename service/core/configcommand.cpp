@@ -51,6 +51,8 @@ QString typeName(const ConfigOption &option)
         return u"origin list"_s;
     case C::ProxyList:
         return u"address list"_s;
+    case C::EventDispatcher:
+        return u"dispatcher name"_s;
     case C::None:
         break;
     }

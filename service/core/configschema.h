@@ -27,11 +27,12 @@ enum class ConfigType {
 /// A rule on a String option beyond its type.
 enum class ConfigCheck {
     None,
-    IpAddress,     // parses as a QHostAddress
-    RedisUrl,      // empty, or redis://[user:password@]host[:port][/db]
-    PriorityOrder, // notification, bill_update and broadcast, each once, comma-separated
-    OriginList,    // comma-separated origins scheme://host[:port], or *; empty = none
-    ProxyList,     // comma-separated IP addresses or CIDR subnets; empty = none
+    IpAddress,       // parses as a QHostAddress
+    RedisUrl,        // empty, or redis://[user:password@]host[:port][/db]
+    PriorityOrder,   // notification, bill_update and broadcast, each once, comma-separated
+    OriginList,      // comma-separated origins scheme://host[:port], or *; empty = none
+    ProxyList,       // comma-separated IP addresses or CIDR subnets; empty = none
+    EventDispatcher, // epoll or qt
 };
 
 /// The ServiceConfig member an option is stored in.

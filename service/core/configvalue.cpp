@@ -147,6 +147,8 @@ QString expectation(const ConfigOption &option)
         return u"origins scheme://host[:port] such as https://example.org, comma-separated, or *"_s;
     case ConfigCheck::ProxyList:
         return u"IP addresses or CIDR subnets such as 127.0.0.1 or 10.0.0.0/8, comma-separated"_s;
+    case ConfigCheck::EventDispatcher:
+        return u"epoll or qt"_s;
     case ConfigCheck::None:
         break;
     }
@@ -194,7 +196,8 @@ Result<QString> ConfigValue::parseText(const ConfigOption &option, const QString
 {
     if ((option.check == ConfigCheck::IpAddress && !isIpAddress(text)) ||
         (option.check == ConfigCheck::RedisUrl && !isRedisUrl(text)) ||
-        (option.check == ConfigCheck::PriorityOrder && !isPriorityOrder(text)))
+        (option.check == ConfigCheck::PriorityOrder && !isPriorityOrder(text)) ||
+        (option.check == ConfigCheck::EventDispatcher && text != "epoll"_L1 && text != "qt"_L1))
         return mismatch(option);
     // Lists name the entry that is wrong: one bad origin among ten is otherwise hard to find.
     std::optional<Error> listError;

@@ -3,12 +3,14 @@
 #include "auth/jwtverifier.h"
 #include "cluster/redisbroker.h"
 #include "cluster/redisendpoint.h"
+#include "cluster/redistlstunnel.h"
 #include "control/controlserver.h"
 #include "core/broker.h"
 #include "core/channelhistory.h"
 #include "core/configcommand.h"
 #include "core/connectionmanager.h"
 #include "core/deduplicator.h"
+#include "core/epolleventdispatcher.h"
 #include "core/eventlog.h"
 #include "core/notificationinbox.h"
 #include "core/recoverystore.h"
@@ -24,9 +26,11 @@
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
 #include "protocol/servermessage.h"
+#include "transport/connectionratelimiter.h"
 #include "transport/frontdoor.h"
 #include "transport/httpapi.h"
 #include "transport/originpolicy.h"
+#include "transport/tlscredentials.h"
 #include "transport/trustedproxies.h"
 
 #include <QJsonArray>
@@ -121,9 +125,11 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
     m_connections =
         new ConnectionManager({config.maxConnections, config.maxConnectionsPerIp, config.maxConnectionsPerUser},
                               m_statistics->common(), this);
-    const ShardContext context{m_nodeId,     shardSettingsOf(config), m_history.get(), m_statistics.get(),
-                               &clock,       m_jwtVerifier.get(),     m_connections,   m_recovery.get(),
-                               m_inbox.get()};
+    const ShardContext context{m_nodeId,        shardSettingsOf(config),
+                               m_history.get(), m_statistics.get(),
+                               &clock,          m_jwtVerifier.get(),
+                               m_connections,   m_recovery.get(),
+                               m_inbox.get(),   config.eventDispatcher == "epoll"_L1};
     m_shards = new ShardPool(ioThreadsOf(config), context, this);
     connect(m_shards, &ShardPool::connectionReleased, m_connections, [this](const AdmissionTicket &ticket) {
         // Clients refused over a limit were upgraded only to be told why: they were never counted.
@@ -158,6 +164,14 @@ Service::Service(const ServiceConfig &config, const Clock &clock, QObject *paren
     } else {
         RedisBroker::Settings cluster;
         cluster.endpoint = parseRedisUrl(config.redisUrl).value(); // checked with the configuration
+        if (!config.redisTlsCaFile.isEmpty()) {
+            // Checked with the configuration too; should it have changed since, the system's CAs are used.
+            const Result<QList<QSslCertificate>> certificates = RedisTlsTunnel::loadCaFile(config.redisTlsCaFile);
+            if (certificates)
+                cluster.tlsCaCertificates = *certificates;
+            else
+                qCWarning(lcService).noquote() << certificates.error().message;
+        }
         cluster.nodeId = m_nodeId;
         cluster.timeoutMs = int(config.redisTimeoutMs);
         cluster.reconnectDelayMs = int(config.redisRetryDelayMs);
@@ -191,7 +205,10 @@ bool Service::initialize()
     limits.maxBodyBytes = m_config.maxHttpBodyBytes;
     // Both lists were checked with the configuration.
     const TrustedProxies proxies = TrustedProxies::parse(m_config.trustedProxies).value();
-    m_httpApi = new HttpApi({limits, 30'000, m_config.apiKey.toUtf8(), proxies}, *this, this);
+    m_connectionRate = std::make_unique<ConnectionRateLimiter>(
+        ConnectionRateLimiter::Settings{m_config.connectionRatePerIp, m_config.connectionBurstPerIp}, m_clock);
+    ConnectionRateLimiter *connectionRate = m_connectionRate->isEnabled() ? m_connectionRate.get() : nullptr;
+    m_httpApi = new HttpApi({limits, 30'000, m_config.apiKey.toUtf8(), proxies, connectionRate}, *this, this);
 
     FrontDoor::Settings frontDoorSettings;
     frontDoorSettings.headLimits = limits;
@@ -199,10 +216,29 @@ bool Service::initialize()
     frontDoorSettings.allowAnonymous = m_config.allowAnonymous;
     frontDoorSettings.allowedOrigins = OriginPolicy::parse(m_config.allowedOrigins).value();
     frontDoorSettings.trustedProxies = proxies;
+    if (!m_config.tlsCertFile.isEmpty()) {
+        // Checked with the configuration; read again here, as a reload does.
+        const Result<TlsCredentials> credentials = TlsCredentials::load(m_config.tlsCertFile, m_config.tlsKeyFile);
+        if (!credentials) {
+            m_errorString = credentials.error().message;
+            return false;
+        }
+        m_tls = std::make_unique<TlsCredentials>(*credentials);
+        frontDoorSettings.tls = true;
+        frontDoorSettings.tlsConfiguration = m_tls->serverConfiguration();
+        m_events->append(EventLog::Level::Info, u"tls"_s,
+                         u"TLS on the public port%1: %2"_s.arg(
+                             m_config.controlTls ? u" and the control port"_s : QString(), m_tls->describe()));
+    }
+    frontDoorSettings.maxPendingRequests = m_config.maxPendingRequests;
+    frontDoorSettings.maxPendingRequestsPerIp = m_config.maxPendingRequestsPerIp;
+    frontDoorSettings.connectionRate = connectionRate;
     m_memory->start(); // before the first client: an emergency at start already refuses it
     m_frontDoor = new FrontDoor(
         frontDoorSettings, *m_jwtVerifier, *m_connections, *m_shards, m_statistics->common(),
-        [this](qintptr socketDescriptor) { m_httpApi->adopt(socketDescriptor); }, this);
+        [this](const IncomingSocket &incoming) { m_httpApi->adopt(incoming); }, this);
+    m_frontDoor->setHttpLoad({[this] { return m_httpApi->connectionCount(); },
+                              [this](const QString &peer) { return m_httpApi->connectionsFrom(peer); }});
     if (!m_frontDoor->listen(QHostAddress(m_config.bind), quint16(m_config.port))) {
         m_errorString =
             u"cannot listen on %1:%2: %3"_s.arg(m_config.bind).arg(m_config.port).arg(m_frontDoor->errorString());
@@ -211,6 +247,10 @@ bool Service::initialize()
     if (!m_config.controlToken.isEmpty()) {
         ControlServer::Settings control;
         control.token = m_config.controlToken;
+        if (m_config.controlTls && m_tls) {
+            control.tls = true;
+            control.tlsConfiguration = m_tls->serverConfiguration();
+        }
         control.intervalMs = int(m_config.controlIntervalMs);
         m_control = new ControlServer(control, *this, m_clock, this);
         if (!m_control->listen(QHostAddress(m_config.controlBind), quint16(m_config.controlPort))) {
@@ -332,8 +372,11 @@ Service::ReloadOutcome Service::reload(const ServiceConfig &config)
             std::visit([&](auto member) { return !(m_config.*member == config.*member); }, option.field);
         if (!changed)
             continue;
-        // The control port opens at start only: without one, a token has nothing to guard yet.
-        const bool reloadable = isReloadable(option.key) && (option.key != "controlToken"_L1 || m_control);
+        // The control port opens at start only: without one, a token has nothing to guard yet. TLS is
+        // switched on or off by a restart; while on, its files may change.
+        const bool tlsFile = option.key == "tlsCertFile"_L1 || option.key == "tlsKeyFile"_L1;
+        const bool reloadable = tlsFile ? (m_tls && !config.tlsCertFile.isEmpty())
+                                        : isReloadable(option.key) && (option.key != "controlToken"_L1 || m_control);
         if (!reloadable) {
             outcome.restartNeeded.append(QString(option.key));
             continue;
@@ -353,6 +396,8 @@ Service::ReloadOutcome Service::reload(const ServiceConfig &config)
                               m_config.maxSubscriptionsPerConnection);
     m_memory->setThresholds(m_config.memoryLimitBytes, m_config.memoryWarningThreshold,
                             m_config.memoryCriticalThreshold, m_config.memoryEmergencyThreshold);
+    if (m_tls)
+        reloadTls();
 
     for (const QString &key : std::as_const(outcome.restartNeeded)) {
         const QString message = u"%1 changed in the configuration; it takes effect after a restart"_s.arg(key);
@@ -369,6 +414,26 @@ Service::ReloadOutcome Service::reload(const ServiceConfig &config)
         outcome.reloaded.contains("memoryEmergencyThreshold"_L1))
         evaluateHealth(); // health reads these from m_config
     return outcome;
+}
+
+void Service::reloadTls()
+{
+    // A renewed certificate usually keeps its file names: the files are read on every reload.
+    const Result<TlsCredentials> credentials = TlsCredentials::load(m_config.tlsCertFile, m_config.tlsKeyFile);
+    if (!credentials) {
+        const QString message =
+            u"TLS credentials not reloaded, the previous ones stay in use: "_s + credentials.error().message;
+        m_events->append(EventLog::Level::Error, u"tls"_s, message);
+        qCWarning(lcService).noquote() << message;
+        return;
+    }
+    *m_tls = *credentials;
+    const QSslConfiguration configuration = m_tls->serverConfiguration();
+    if (m_frontDoor)
+        m_frontDoor->setTlsConfiguration(configuration);
+    if (m_control)
+        m_control->setTlsConfiguration(configuration);
+    m_events->append(EventLog::Level::Info, u"tls"_s, u"TLS credentials reloaded: "_s + m_tls->describe());
 }
 
 QHostAddress Service::serverAddress() const
@@ -934,7 +999,15 @@ MetricsReporter::Figures Service::collectFigures() const
     figures.totals = m_statistics->totals();
     figures.brokerEnabled = m_broker->isClustered();
     figures.brokerConnected = m_broker->isConnected();
+    figures.tls = m_tls != nullptr;
+    figures.tlsHandshakeFailures = m_frontDoor ? m_frontDoor->tlsHandshakeFailures() : 0;
+    figures.tlsCertificateExpiresAt = m_tls ? m_tls->expiresAt().toSecsSinceEpoch() : 0;
     figures.ioThreads = m_shards->shardCount();
+    const bool mainOnEpoll = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance(thread()));
+    const int shardsOnEpoll = m_shards->epollThreadCount();
+    figures.eventDispatcher = mainOnEpoll && shardsOnEpoll == m_shards->shardCount() ? u"epoll"_s
+                              : !mainOnEpoll && shardsOnEpoll == 0                   ? u"qt"_s
+                                                                                     : u"mixed"_s;
     const StatisticsCollector::LatencySummary latency = m_statistics->latencySummary();
     figures.latencyP50 = latency.p50;
     figures.latencyP99 = latency.p99;

@@ -27,6 +27,7 @@ struct HttpResponse;
 class ChannelHistory;
 class Clock;
 class ConnectionManager;
+class ConnectionRateLimiter;
 class Deduplicator;
 class LeakDetector;
 class FrontDoor;
@@ -40,6 +41,7 @@ class ProcessMemory;
 class ProgressiveDegradation;
 class ShardPool;
 class StatisticsCollector;
+struct TlsCredentials;
 
 /// The orchestrator and public C++ API of wsinfra, mirroring the original design's service
 /// (initialize, shutdown, broadcastBillUpdate, ...). It lives on the main thread; the HTTP API
@@ -159,6 +161,8 @@ signals:
 
 private:
     MetricsReporter::Figures collectFigures() const;
+    /// Re-reads the TLS files (reload); a file that does not load keeps the credentials in use.
+    void reloadTls();
     QString nextMessageId();
     /// A publication of `kind` with `messageId` (empty: a fresh one) and a timestamp, counted as published.
     Publication newPublication(Publication::Kind kind, bool toEveryone, const QString &messageId = {});
@@ -203,6 +207,7 @@ private:
     std::unique_ptr<NotificationInbox> m_inbox;
     std::unique_ptr<EventLog> m_events;
     std::unique_ptr<LeakDetector> m_leaks;
+    std::unique_ptr<ConnectionRateLimiter> m_connectionRate; ///< used by the front door and the HTTP API
     MemoryManager *m_memory = nullptr;
     ProgressiveDegradation *m_degradation = nullptr;
     ConnectionManager *m_connections = nullptr;
@@ -211,6 +216,7 @@ private:
     HttpApi *m_httpApi = nullptr;
     ControlServer *m_control = nullptr; ///< null when no control token is configured
     FrontDoor *m_frontDoor = nullptr;
+    std::unique_ptr<TlsCredentials> m_tls; ///< null when the public port speaks plain HTTP
     QString m_errorString;
     bool m_shuttingDown = false;
     HealthStatus m_health;

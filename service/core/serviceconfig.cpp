@@ -1,7 +1,9 @@
 #include "core/serviceconfig.h"
 
+#include "cluster/redistlstunnel.h"
 #include "core/configvalue.h"
 #include "protocol/codes.h"
+#include "transport/tlscredentials.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -368,7 +370,7 @@ bool isAnyAddress(const QString &text)
     return address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6 || address == QHostAddress::Any;
 }
 
-std::optional<Error> checkCrossField(const Settings &settings)
+std::optional<Error> checkCrossField(const Settings &settings, bool readFiles)
 {
     if (auto error = checkLessThan(settings, "heartbeatInterval"_L1, "connectionTimeout"_L1, "less than"_L1))
         return error;
@@ -391,21 +393,50 @@ std::optional<Error> checkCrossField(const Settings &settings)
                                                describeSetting(options[indexOf("controlPort"_L1)], controlPort),
                                                bind.text, controlBind.text));
     }
-    // The control port carries the console's token and commands in clear text: ControlServer refuses
-    // any other address, and refusing here lets --check-config see it too.
+    // TLS needs both files; they are read here so that --check-config finds a bad one before a start.
+    const Setting &certificate = settings[indexOf("tlsCertFile"_L1)];
+    const Setting &key = settings[indexOf("tlsKeyFile"_L1)];
+    if (certificate.text.isEmpty() != key.text.isEmpty()) {
+        const bool keyGiven = certificate.text.isEmpty();
+        return invalidConfig(u"invalid configuration: %1 is set (from %2) but %3 is not; TLS needs both"_s.arg(
+            keyGiven ? u"tlsKeyFile"_s : u"tlsCertFile"_s, keyGiven ? key.source : certificate.source,
+            keyGiven ? u"tlsCertFile"_s : u"tlsKeyFile"_s));
+    }
+    const bool tls = !certificate.text.isEmpty();
+    if (tls && readFiles) {
+        const Result<TlsCredentials> credentials = TlsCredentials::load(certificate.text, key.text);
+        if (!credentials)
+            return invalidConfig(u"invalid configuration: "_s + credentials.error().message);
+    }
+    // Read here too, for the same reason: a CA file that does not load would fail every rediss:// connection.
+    const Setting &redisCa = settings[indexOf("redisTlsCaFile"_L1)];
+    if (!redisCa.text.isEmpty() && readFiles) {
+        const Result<QList<QSslCertificate>> certificates = RedisTlsTunnel::loadCaFile(redisCa.text);
+        if (!certificates) {
+            return invalidConfig(u"invalid configuration: redisTlsCaFile (from %1): %2"_s.arg(
+                redisCa.source, certificates.error().message));
+        }
+    }
+    const Setting &controlTls = settings[indexOf("controlTls"_L1)];
+    if (controlTls.number != 0 && !tls) {
+        return invalidConfig(
+            u"invalid configuration: controlTls (from %1) needs tlsCertFile and tlsKeyFile"_s.arg(controlTls.source));
+    }
+    // Without TLS the control port carries the console's token and commands in clear text: ControlServer
+    // refuses any other address, and refusing here lets --check-config see it too.
     const Setting &controlToken = settings[indexOf("controlToken"_L1)];
-    if (!controlToken.text.isEmpty() && !QHostAddress(controlBind.text).isLoopback()) {
+    if (!controlToken.text.isEmpty() && controlTls.number == 0 && !QHostAddress(controlBind.text).isLoopback()) {
         return invalidConfig(u"invalid configuration: controlBind (%1, from %2) must be a loopback address while the "
-                             "control port is open (controlToken is set); the control port has no TLS yet"_s.arg(
-                                 controlBind.text, controlBind.source));
+                             "control port is open (controlToken is set) without TLS; set controlTls to open it "
+                             "elsewhere"_s.arg(controlBind.text, controlBind.source));
     }
     return std::nullopt;
 }
 
-Result<ServiceConfig> finish(const Settings &settings)
+Result<ServiceConfig> finish(const Settings &settings, bool readFiles)
 {
     const std::span<const ConfigOption> options = configSchema();
-    if (std::optional<Error> error = checkCrossField(settings))
+    if (std::optional<Error> error = checkCrossField(settings, readFiles))
         return *error;
     ServiceConfig config;
     for (std::size_t i = 0; i < options.size(); ++i) {
@@ -432,7 +463,7 @@ Result<ServiceConfig> finish(const Settings &settings)
 
 Result<ServiceConfig> resolveLayers(const QJsonObject *file, const QString &place, const ConfigSource &fileOrigin,
                                     const QProcessEnvironment *env, const QCommandLineParser *parser,
-                                    ConfigSources *sources)
+                                    ConfigSources *sources, bool readFiles = true)
 {
     Settings settings(configSchema().size());
     std::optional<Error> error = applyDefaults(settings);
@@ -444,7 +475,7 @@ Result<ServiceConfig> resolveLayers(const QJsonObject *file, const QString &plac
         error = applyFlags(*parser, settings);
     if (error)
         return *error;
-    Result<ServiceConfig> config = finish(settings);
+    Result<ServiceConfig> config = finish(settings, readFiles);
     if (config && sources) {
         sources->clear();
         sources->reserve(settings.size());
@@ -508,6 +539,8 @@ QString ConfigLoader::valueName(const ConfigOption &option)
             return u"ORIGINS"_s;
         case C::ProxyList:
             return u"ADDRESSES"_s;
+        case C::EventDispatcher:
+            return u"epoll|qt"_s;
         case C::PriorityOrder:
         case C::None:
             break;
@@ -535,15 +568,27 @@ QString ConfigSource::toString() const
 Result<ServiceConfig> ConfigLoader::resolve(const QCommandLineParser &parser, const QProcessEnvironment &env,
                                             ConfigSources *sources)
 {
+    return resolve(parser, env, sources, true);
+}
+
+Result<ServiceConfig> ConfigLoader::resolveWithoutReadingFiles(const QCommandLineParser &parser,
+                                                               const QProcessEnvironment &env)
+{
+    return resolve(parser, env, nullptr, false);
+}
+
+Result<ServiceConfig> ConfigLoader::resolve(const QCommandLineParser &parser, const QProcessEnvironment &env,
+                                            ConfigSources *sources, bool readFiles)
+{
     const QString configOption = u"config"_s;
     if (!parser.isSet(configOption))
-        return resolveLayers(nullptr, QString(), ConfigSource{}, &env, &parser, sources);
+        return resolveLayers(nullptr, QString(), ConfigSource{}, &env, &parser, sources, readFiles);
     const QString path = parser.value(configOption);
     const Result<QJsonObject> file = readConfigFile(path);
     if (!file)
         return file.error();
     return resolveLayers(&file.value(), u"config file "_s + path, ConfigSource{ConfigSource::Layer::File, path}, &env,
-                         &parser, sources);
+                         &parser, sources, readFiles);
 }
 
 Result<ServiceConfig> ConfigLoader::fromJson(const QJsonObject &object)

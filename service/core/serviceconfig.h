@@ -28,12 +28,19 @@ struct ServiceConfig
     QString controlBind = QStringLiteral("127.0.0.1");
     QString controlToken;
     qint64 controlIntervalMs = 1000;
+    bool controlTls = false;
+    QString tlsCertFile; // with tlsKeyFile: the public port speaks TLS
+    QString tlsKeyFile;
     QString apiKey;
     QByteArray jwtSecret;
     bool allowAnonymous = false;
     int maxConnections = 10000;
     int maxConnectionsPerIp = 0;   // 0 = unlimited
     int maxConnectionsPerUser = 0; // 0 = unlimited
+    int connectionRatePerIp = 0;   // new connections per second per address; 0 = unlimited
+    int connectionBurstPerIp = 40;
+    int maxPendingRequests = 4096;
+    int maxPendingRequestsPerIp = 128; // 0 = unlimited
     qint64 heartbeatIntervalMs = 30000;
     qint64 connectionTimeoutMs = 60000;
     qint64 maxPayloadBytes = 65536;
@@ -47,8 +54,9 @@ struct ServiceConfig
     qint64 notificationInboxTtlMs = 86400000;
     int notificationInboxMaxEntries = 100000;
     qint64 notificationInboxMaxBytes = 67108864;
-    int ioThreads = 0;           // 0 = number of cores; resolved configs hold the real number
-    qint64 memoryLimitBytes = 0; // 0 = automatic (cgroup limit, else physical memory)
+    int ioThreads = 0;                                 // 0 = number of cores; resolved configs hold the real number
+    QString eventDispatcher = QStringLiteral("epoll"); // "epoll" or "qt"
+    qint64 memoryLimitBytes = 0;                       // 0 = automatic (cgroup limit, else physical memory)
     int memoryWarningThreshold = 70;
     int memoryCriticalThreshold = 85;
     int memoryEmergencyThreshold = 95;
@@ -59,7 +67,8 @@ struct ServiceConfig
     qint64 messageBatchDelayMs = 10;
     int dedupeCacheSize = 10000;
     qint64 dedupeWindowMs = 300000;
-    QString redisUrl; // empty = single node
+    QString redisUrl;       // empty = single node
+    QString redisTlsCaFile; // rediss://: CAs trusted besides the system's
     qint64 redisTimeoutMs = 2000;
     qint64 redisRetryDelayMs = 100;
     bool redisEnableCompression = true;
@@ -123,6 +132,11 @@ public:
     /// When `sources` is given and the configuration is valid, it receives where each value came from.
     static Result<ServiceConfig> resolve(const QCommandLineParser &parser, const QProcessEnvironment &env,
                                          ConfigSources *sources = nullptr);
+    /// The same without reading the TLS certificate, key and CA files the options name (they are only
+    /// checked for presence): for what must be known before the application exists, such as the event
+    /// dispatcher (Qt's TLS backend wants an application).
+    static Result<ServiceConfig> resolveWithoutReadingFiles(const QCommandLineParser &parser,
+                                                            const QProcessEnvironment &env);
 
     /// The same from a JSON object, for tests and for the later control API.
     static Result<ServiceConfig> fromJson(const QJsonObject &object);
@@ -136,6 +150,10 @@ public:
 
     /// The `--help` line of an option: its help text plus "[env NAME, default VALUE]".
     static QString helpText(const ConfigOption &option);
+
+private:
+    static Result<ServiceConfig> resolve(const QCommandLineParser &parser, const QProcessEnvironment &env,
+                                         ConfigSources *sources, bool readFiles);
 };
 
 } // namespace wsinfra

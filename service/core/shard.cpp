@@ -69,21 +69,18 @@ void Shard::start()
     m_heartbeatTimer->start();
 }
 
-QTcpSocket *Shard::adoptSocket(qintptr socketDescriptor)
+QTcpSocket *Shard::adoptSocket(const IncomingSocket &incoming)
 {
-    auto *socket = new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(socketDescriptor)) {
-        qCWarning(lcShard) << "cannot adopt socket:" << socket->errorString();
-        delete socket;
+    QTcpSocket *socket = incoming.adopt(this);
+    if (!socket)
         return nullptr;
-    }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     return socket;
 }
 
-void Shard::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket)
+void Shard::adoptWebSocket(const IncomingSocket &incoming, const AdmissionTicket &ticket)
 {
-    QTcpSocket *socket = adoptSocket(socketDescriptor);
+    QTcpSocket *socket = adoptSocket(incoming);
     if (!socket) {
         emit connectionReleased(ticket);
         return;
@@ -95,9 +92,9 @@ void Shard::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &tick
     m_server->handleConnection(socket);
 }
 
-void Shard::adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &clientAddress)
+void Shard::adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &clientAddress)
 {
-    QTcpSocket *socket = adoptSocket(socketDescriptor);
+    QTcpSocket *socket = adoptSocket(incoming);
     if (!socket)
         return;
     const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());

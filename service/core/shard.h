@@ -8,6 +8,7 @@
 #include "core/shardcontext.h"
 #include "core/subscriptionmanager.h"
 #include "memory/orphancheck.h"
+#include "transport/incomingsocket.h"
 
 #include <QHash>
 #include <QObject>
@@ -57,12 +58,13 @@ public:
 
     /// Creates the shard's QWebSocketServer and heartbeat timer; call once on the shard's thread.
     void start();
-    /// Takes a TCP connection whose WebSocket upgrade request is still unread in the socket.
-    void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
+    /// Takes a connection whose WebSocket upgrade request is still unread (in the kernel, or decrypted in
+    /// a TLS socket already moved to this thread).
+    void adoptWebSocket(const IncomingSocket &incoming, const AdmissionTicket &ticket);
     /// The same for an Engine.IO WebSocket (a new Socket.IO session or the upgrade of a polling one);
     /// the client is admitted later, when its Socket.IO CONNECT names the user. `clientAddress` is the
     /// client's address (the peer's, or what a trusted proxy forwarded).
-    void adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &clientAddress);
+    void adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &clientAddress);
     /// An Engine.IO long-polling request (or handshake) for a session of this shard; `respond` is
     /// called on this shard's thread, once.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
@@ -145,7 +147,7 @@ private:
         AdmissionTicket ticket;
         bool engineIo = false; ///< not admitted yet: nothing to release
     };
-    QTcpSocket *adoptSocket(qintptr socketDescriptor);
+    QTcpSocket *adoptSocket(const IncomingSocket &incoming);
 
     void onNewConnection();
     void releasePending(const QString &peerKey);

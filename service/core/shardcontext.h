@@ -28,6 +28,7 @@ struct ShardContext
     ConnectionManager *connections = nullptr;
     RecoveryStore *recovery = nullptr;
     NotificationInbox *inbox = nullptr; ///< null or off: notifications reach live connections only
+    bool epollEventDispatcher = false;  ///< the I/O threads run an EpollEventDispatcher, else Qt's default one
 };
 
 } // namespace wsinfra

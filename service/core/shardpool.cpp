@@ -1,5 +1,6 @@
 #include "core/shardpool.h"
 
+#include "core/epolleventdispatcher.h"
 #include "core/shard.h"
 #include "transport/httprequestparser.h"
 #include "transport/httpresponse.h"
@@ -7,6 +8,7 @@
 
 #include <QThread>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -18,6 +20,9 @@ ShardPool::ShardPool(int shardCount, const ShardContext &context, QObject *paren
     for (int index = 0; index < qMax(1, shardCount); ++index) {
         auto *thread = new QThread(this);
         thread->setObjectName(u"wsinfra-io-%1"_s.arg(index));
+        // Before start(): a running thread keeps the dispatcher it started with. The thread owns it.
+        if (context.epollEventDispatcher)
+            thread->setEventDispatcher(new EpollEventDispatcher);
         auto *shard = new Shard(index, context);
         shard->moveToThread(thread);
         connect(thread, &QThread::finished, shard, &QObject::deleteLater);
@@ -30,6 +35,13 @@ ShardPool::ShardPool(int shardCount, const ShardContext &context, QObject *paren
 ShardPool::~ShardPool()
 {
     stop();
+}
+
+int ShardPool::epollThreadCount() const
+{
+    return int(std::count_if(m_threads.cbegin(), m_threads.cend(), [](QThread *thread) {
+        return qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance(thread)) != nullptr;
+    }));
 }
 
 void ShardPool::start()
@@ -79,13 +91,12 @@ int ShardPool::shardOfSid(const QString &sid)
     return shard >= 0 && shard < m_shards.size() ? shard : 0;
 }
 
-void ShardPool::adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid, const QString &clientAddress)
+void ShardPool::adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &sid, const QString &clientAddress)
 {
+    const int shard = shardOfSid(sid);
+    incoming.moveToThread(m_shards.at(shard)->thread());
     runOn(
-        shardOfSid(sid),
-        [socketDescriptor, clientAddress](Shard &target) {
-            target.adoptEngineIoWebSocket(socketDescriptor, clientAddress);
-        },
+        shard, [incoming, clientAddress](Shard &target) { target.adoptEngineIoWebSocket(incoming, clientAddress); },
         false);
 }
 
@@ -104,11 +115,12 @@ void ShardPool::handleEngineIoHttp(const HttpRequest &request, const QString &pe
         false);
 }
 
-void ShardPool::adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket)
+void ShardPool::adoptWebSocket(const IncomingSocket &incoming, const AdmissionTicket &ticket)
 {
     const int shard = nextShard();
+    incoming.moveToThread(m_shards.at(shard)->thread());
     runOn(
-        shard, [socketDescriptor, ticket](Shard &target) { target.adoptWebSocket(socketDescriptor, ticket); }, false);
+        shard, [incoming, ticket](Shard &target) { target.adoptWebSocket(incoming, ticket); }, false);
 }
 
 void ShardPool::deliver(const Publication &publication, std::function<void(int)> done)

@@ -3,6 +3,7 @@
 #include "core/connection.h"
 #include "core/publication.h"
 #include "core/shardcontext.h"
+#include "transport/incomingsocket.h"
 
 #include <QList>
 #include <QObject>
@@ -33,12 +34,14 @@ public:
     void stop();
 
     int shardCount() const { return int(m_shards.size()); }
+    /// How many of the I/O threads run an EpollEventDispatcher (the others run Qt's default one).
+    int epollThreadCount() const;
 
-    /// Hands an accepted TCP connection to the next shard.
-    void adoptWebSocket(qintptr socketDescriptor, const AdmissionTicket &ticket);
+    /// Hands an accepted connection to the next shard (a TLS socket moves to that shard's thread).
+    void adoptWebSocket(const IncomingSocket &incoming, const AdmissionTicket &ticket);
     /// Hands an Engine.IO WebSocket upgrade to the shard that owns `sid` (a new session: the next shard);
     /// `clientAddress` is the client's address as the front door determined it.
-    void adoptEngineIoWebSocket(qintptr socketDescriptor, const QString &sid, const QString &clientAddress);
+    void adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &sid, const QString &clientAddress);
     /// Routes an Engine.IO long-polling request the same way; `respond` is called on this thread.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
                             std::function<void(const HttpResponse &)> respond);

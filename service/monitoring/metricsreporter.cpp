@@ -37,7 +37,8 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
                                        {u"latencyP50"_s, figures.latencyP50},
                                        {u"latencyP99"_s, figures.latencyP99},
                                        {u"deliveredMessages"_s, stats.deliveredMessages},
-                                       {u"ioThreads"_s, figures.ioThreads}}},
+                                       {u"ioThreads"_s, figures.ioThreads},
+                                       {u"eventDispatcher"_s, figures.eventDispatcher}}},
         {u"subscriptions"_s, QJsonObject{{u"total"_s, figures.subscriptions}, {u"bills"_s, figures.subscribedBills}}},
         {u"history"_s, QJsonObject{{u"entries"_s, figures.historyEntries}, {u"bills"_s, figures.historyBills}}},
         {u"inbox"_s, QJsonObject{{u"entries"_s, figures.inboxEntries}, {u"users"_s, figures.inboxUsers}}},
@@ -60,6 +61,9 @@ QJsonObject MetricsReporter::toJson(const Figures &figures)
                                    {u"bytesReceived"_s, totals.bytesReceived},
                                    {u"bytesSent"_s, totals.bytesSent}}},
         {u"cluster"_s, QJsonObject{{u"enabled"_s, figures.brokerEnabled}, {u"connected"_s, figures.brokerConnected}}},
+        {u"tls"_s, QJsonObject{{u"enabled"_s, figures.tls},
+                               {u"handshakeFailures"_s, figures.tlsHandshakeFailures},
+                               {u"certificateExpiresAt"_s, figures.tlsCertificateExpiresAt}}},
         {u"httpRequests"_s, totals.httpRequests}};
 }
 
@@ -119,6 +123,10 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
     metric(out, "wsinfra_connections_refused_total", "counter", "Connections refused by a limit.",
            double(t.refusedConnections));
     metric(out, "wsinfra_users_unique", "gauge", "Distinct users connected.", double(s.uniqueUsers));
+    if (!figures.eventDispatcher.isEmpty()) {
+        header(out, "wsinfra_event_dispatcher_info", "gauge", "Event dispatcher of the event-loop threads (always 1).");
+        out += "wsinfra_event_dispatcher_info{dispatcher=\"" + figures.eventDispatcher.toLatin1() + "\"} 1\n";
+    }
     metric(out, "wsinfra_messages_total", "counter", "Messages processed (client frames and publishes).",
            double(s.totalMessages));
     metric(out, "wsinfra_broadcasts_total", "counter", "Broadcasts to everyone.", double(s.totalBroadcasts));
@@ -195,6 +203,12 @@ QByteArray MetricsReporter::toPrometheus(const Figures &figures)
            figures.brokerEnabled ? 1 : 0);
     metric(out, "wsinfra_redis_connected", "gauge",
            "1 when the cluster broker reaches Redis (always 1 on a single node).", figures.brokerConnected ? 1 : 0);
+    metric(out, "wsinfra_tls_enabled", "gauge", "1 when the public port speaks TLS.", figures.tls ? 1 : 0);
+    metric(out, "wsinfra_tls_handshake_failures_total", "counter",
+           "TLS handshakes that failed or did not finish in time.", double(figures.tlsHandshakeFailures));
+    if (figures.tls)
+        metric(out, "wsinfra_tls_certificate_expiry_timestamp_seconds", "gauge",
+               "When the certificate in use expires (alert on it minus now).", double(figures.tlsCertificateExpiresAt));
     metric(out, "wsinfra_uptime_seconds", "gauge", "Seconds since start.", double(s.uptime) / 1000.0);
     metric(out, "wsinfra_healthy", "gauge", "1 when healthy or degraded, 0 when unhealthy.",
            figures.health.isHealthy ? 1 : 0);

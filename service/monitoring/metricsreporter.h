@@ -34,7 +34,11 @@ public:
         StatisticsCollector::Totals totals;            ///< counters by type, bytes, security, latency buckets
         bool brokerEnabled = false;                    ///< a cluster broker (Redis) is configured
         bool brokerConnected = true;                   ///< ... and reaches the cluster
+        bool tls = false;                              ///< the public port speaks TLS
+        qint64 tlsHandshakeFailures = 0;               ///< failed or timed-out handshakes since the start
+        qint64 tlsCertificateExpiresAt = 0;            ///< seconds since the epoch (0 without TLS)
         int ioThreads = 0;
+        QString eventDispatcher; ///< "epoll" or "qt" on every event-loop thread, "mixed" when they differ
         // Delivery latency: percentiles of the latest samples (0 without any), sum and count of all.
         double latencyP50 = 0.0;
         double latencyP99 = 0.0;

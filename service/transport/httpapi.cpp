@@ -4,6 +4,8 @@
 #include "core/service.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
+#include "transport/clientaddress.h"
+#include "transport/connectionratelimiter.h"
 #include "transport/socketioendpoint.h"
 #include "util/constanttime.h"
 #include "util/decimal.h"
@@ -170,17 +172,21 @@ HttpApi::HttpApi(const Settings &settings, Service &service, QObject *parent)
 {
 }
 
-void HttpApi::adopt(qintptr socketDescriptor)
+void HttpApi::adopt(const IncomingSocket &incoming)
 {
     auto *connection = new HttpServerConnection(
-        socketDescriptor, m_settings.limits, m_settings.idleTimeoutMs,
+        incoming, m_settings.limits, m_settings.idleTimeoutMs,
         [this](const HttpRequest &request, const QString &peer, const HttpServerConnection::Respond &respond) {
             handle(request, peer, respond);
         },
         this);
     m_connections.insert(connection);
-    connect(connection, &HttpServerConnection::finished, this, [this, connection] {
+    const QString peer = clientAddressText(incoming.peerAddress());
+    ++m_connectionsByPeer[peer];
+    connect(connection, &HttpServerConnection::finished, this, [this, connection, peer] {
         m_connections.remove(connection);
+        if (--m_connectionsByPeer[peer] <= 0)
+            m_connectionsByPeer.remove(peer);
         if (m_connections.isEmpty() && m_drained)
             std::exchange(m_drained, {})();
     });
@@ -233,8 +239,17 @@ void HttpApi::handle(const HttpRequest &request, const QString &peer, const Http
         response.headers.append(qMakePair(QByteArray("Upgrade"), QByteArray("websocket")));
         return respond(response);
     }
-    if (path.startsWith(SocketIoEndpoint::Path.data())) // Engine.IO long-polling, answered by a shard
+    if (path.startsWith(SocketIoEndpoint::Path.data())) { // Engine.IO long-polling, answered by a shard
+        // A handshake (a GET without sid) opens a session: it counts like a new WebSocket.
+        if (m_settings.connectionRate && request.method == "GET" && !request.query.hasQueryItem(u"sid"_s)) {
+            const ConnectionRateLimiter::Verdict verdict = m_settings.connectionRate->admit(peerAddress);
+            if (!verdict.admitted) {
+                m_service.statistics().common().connectionRefused();
+                return respond(ConnectionRateLimiter::refusal(verdict));
+            }
+        }
         return m_service.handleEngineIoHttp(request, peerAddress, respond);
+    }
     if (path.startsWith("/api/")) {
         if (!authorized(request, peerAddress)) {
             HttpResponse response = HttpResponse::error(

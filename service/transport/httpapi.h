@@ -4,11 +4,13 @@
 #include "transport/httpserverconnection.h"
 #include "transport/trustedproxies.h"
 
+#include <QHash>
 #include <QObject>
 #include <QSet>
 
 namespace wsinfra {
 
+class ConnectionRateLimiter;
 class Service;
 
 /// The HTTP API of the public port (PROTOCOL.md "HTTP API"): the backend publishes and queries
@@ -22,16 +24,21 @@ public:
     {
         HttpLimits limits;
         qint64 idleTimeoutMs = 30'000;
-        QByteArray apiKey;             ///< empty: only loopback clients may use /api
-        TrustedProxies trustedProxies; ///< whose X-Forwarded-For names the client
+        QByteArray apiKey;                               ///< empty: only loopback clients may use /api
+        TrustedProxies trustedProxies;                   ///< whose X-Forwarded-For names the client
+        ConnectionRateLimiter *connectionRate = nullptr; ///< new Engine.IO sessions per client; null: none
     };
 
     HttpApi(const Settings &settings, Service &service, QObject *parent = nullptr);
 
     /// Serves a connection whose request the front door has peeked at but not consumed.
-    void adopt(qintptr socketDescriptor);
+    void adopt(const IncomingSocket &incoming);
     /// Lets answers in flight finish, closes idle connections; `done` runs when none is left.
     void drain(std::function<void()> done);
+    /// Connections the API holds now (reading a request, answering one, or kept alive).
+    int connectionCount() const { return int(m_connections.size()); }
+    /// Those of them from this peer address (clientAddressText() form; the peer, not a forwarded client).
+    int connectionsFrom(const QString &peerAddress) const { return m_connectionsByPeer.value(peerAddress); }
 
     /// Replaces the API key (a configuration reload): requests from now on need the new one.
     void setApiKey(const QByteArray &apiKey) { m_settings.apiKey = apiKey; }
@@ -49,6 +56,7 @@ private:
     Settings m_settings;
     Service &m_service;
     QSet<HttpServerConnection *> m_connections;
+    QHash<QString, int> m_connectionsByPeer;
     std::function<void()> m_drained;
 };
 

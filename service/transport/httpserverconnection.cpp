@@ -11,11 +11,15 @@ using namespace Qt::StringLiterals;
 
 namespace wsinfra {
 
-HttpServerConnection::HttpServerConnection(qintptr socketDescriptor, const HttpLimits &limits, qint64 idleTimeoutMs,
-                                           Handler handler, QObject *parent)
-    : QObject(parent), m_socket(new QTcpSocket(this)), m_parser(limits), m_handler(std::move(handler)),
+HttpServerConnection::HttpServerConnection(const IncomingSocket &incoming, const HttpLimits &limits,
+                                           qint64 idleTimeoutMs, Handler handler, QObject *parent)
+    : QObject(parent), m_socket(incoming.adopt(this)), m_parser(limits), m_handler(std::move(handler)),
       m_idleTimer(new QTimer(this))
 {
+    if (!m_socket) {
+        QTimer::singleShot(0, this, &HttpServerConnection::finish);
+        return;
+    }
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setInterval(std::chrono::milliseconds(idleTimeoutMs));
     connect(m_idleTimer, &QTimer::timeout, this, [this] {
@@ -24,13 +28,10 @@ HttpServerConnection::HttpServerConnection(qintptr socketDescriptor, const HttpL
     });
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpServerConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpServerConnection::finish);
-    if (!m_socket->setSocketDescriptor(socketDescriptor)) {
-        QTimer::singleShot(0, this, &HttpServerConnection::finish);
-        return;
-    }
     m_peerAddress = clientAddressText(m_socket->peerAddress());
     m_idleTimer->start();
-    // The front door only peeked: the request may already be waiting.
+    // The front door only peeked: the request may already be waiting (in the kernel or, decrypted, in
+    // the TLS socket).
     if (m_socket->bytesAvailable() > 0)
         QTimer::singleShot(0, this, &HttpServerConnection::onReadyRead);
 }
@@ -109,7 +110,7 @@ void HttpServerConnection::finish()
         return;
     m_finished = true;
     m_idleTimer->stop();
-    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+    if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState)
         m_socket->abort();
     emit finished();
     deleteLater();

@@ -2,6 +2,7 @@
 
 #include "transport/httprequestparser.h"
 #include "transport/httpresponse.h"
+#include "transport/incomingsocket.h"
 
 #include <QObject>
 
@@ -22,8 +23,8 @@ public:
     using Respond = std::function<void(const HttpResponse &response)>;
     using Handler = std::function<void(const HttpRequest &request, const QString &peerAddress, Respond respond)>;
 
-    HttpServerConnection(qintptr socketDescriptor, const HttpLimits &limits, qint64 idleTimeoutMs, Handler handler,
-                         QObject *parent = nullptr);
+    HttpServerConnection(const IncomingSocket &incoming, const HttpLimits &limits, qint64 idleTimeoutMs,
+                         Handler handler, QObject *parent = nullptr);
     ~HttpServerConnection() override;
 
     /// Closes now when idle, else right after the answer in flight (graceful shutdown).

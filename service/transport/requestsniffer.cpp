@@ -1,7 +1,7 @@
 #include "transport/requestsniffer.h"
 
 #include "protocol/codes.h"
-#include "transport/lingeringclose.h"
+#include "transport/incomingsocket.h"
 
 #include <QLoggingCategory>
 #include <QSocketNotifier>
@@ -41,9 +41,11 @@ void RequestSniffer::setRejectedHandler(Rejected rejected)
     m_rejected = std::move(rejected);
 }
 
-void RequestSniffer::sniff(qintptr socketDescriptor)
+void RequestSniffer::sniff(qintptr socketDescriptor, const QString &peerAddress)
 {
     Inspection inspection;
+    inspection.peerAddress = peerAddress;
+    ++m_pendingByAddress[peerAddress];
     inspection.notifier = new QSocketNotifier(socketDescriptor, QSocketNotifier::Read, this);
     connect(inspection.notifier, &QSocketNotifier::activated, this,
             [this, socketDescriptor] { inspect(socketDescriptor); });
@@ -64,6 +66,9 @@ void RequestSniffer::sniff(qintptr socketDescriptor)
 void RequestSniffer::finishInspection(qintptr socketDescriptor)
 {
     const Inspection inspection = m_inspections.take(socketDescriptor);
+    const auto pending = m_pendingByAddress.find(inspection.peerAddress);
+    if (pending != m_pendingByAddress.end() && --pending.value() <= 0)
+        m_pendingByAddress.erase(pending);
     delete inspection.notifier;
     delete inspection.retry;
     delete inspection.deadline;
@@ -110,16 +115,8 @@ void RequestSniffer::reject(qintptr socketDescriptor, qsizetype consume, int sta
     qCDebug(lcRequestSniffer) << "rejecting with" << status << message;
     if (m_rejected)
         m_rejected(status);
-    answerAndClose(socketDescriptor, consume, HttpResponse::error(status, code, message), this);
-}
-
-void RequestSniffer::answerAndClose(qintptr socketDescriptor, qsizetype consume, const HttpResponse &answer,
-                                    QObject *parent)
-{
-    // Consume what was peeked; LingeringClose discards whatever else the peer sends.
-    QByteArray sink(qMax<qsizetype>(consume, 1), Qt::Uninitialized);
-    [[maybe_unused]] const ssize_t consumed = ::recv(int(socketDescriptor), sink.data(), size_t(consume), MSG_DONTWAIT);
-    LingeringClose::start(socketDescriptor, answer.serialize(false), parent);
+    IncomingSocket::fromDescriptor(socketDescriptor)
+        .answerAndClose(consume, HttpResponse::error(status, code, message), this);
 }
 
 } // namespace wsinfra

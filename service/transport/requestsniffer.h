@@ -36,16 +36,14 @@ public:
     /// Closes the descriptors still being looked at.
     ~RequestSniffer() override;
 
-    /// Takes ownership of an accepted descriptor until the head is complete.
-    void sniff(qintptr socketDescriptor);
+    /// Takes ownership of an accepted descriptor until the head is complete. `peerAddress` (optional) is
+    /// what pendingFrom() counts it under.
+    void sniff(qintptr socketDescriptor, const QString &peerAddress = {});
     void setRejectedHandler(Rejected rejected);
     /// Connections whose head has not arrived yet.
     int pendingCount() const { return int(m_inspections.size()); }
-
-    /// Consumes `consume` bytes of the request (what was peeked), sends `answer` with "Connection: close" and
-    /// closes the descriptor without losing the answer (LingeringClose, parented to `parent`).
-    static void answerAndClose(qintptr socketDescriptor, qsizetype consume, const HttpResponse &answer,
-                               QObject *parent);
+    /// Connections from `peerAddress` whose head has not arrived yet.
+    int pendingFrom(const QString &peerAddress) const { return m_pendingByAddress.value(peerAddress); }
 
 private:
     struct Inspection
@@ -54,6 +52,7 @@ private:
         QTimer *retry = nullptr;
         QTimer *deadline = nullptr;
         int retryDelayMs = 1;
+        QString peerAddress;
     };
 
     void inspect(qintptr socketDescriptor);
@@ -64,6 +63,7 @@ private:
     Sniffed m_sniffed;
     Rejected m_rejected;
     QHash<qintptr, Inspection> m_inspections;
+    QHash<QString, int> m_pendingByAddress;
 };
 
 } // namespace wsinfra

@@ -2,9 +2,11 @@
 
 #include <QDeadlineTimer>
 #include <QHostAddress>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QStandardPaths>
 #include <QTcpServer>
-#include <QTcpSocket>
 
 #include <signal.h>
 
@@ -38,7 +40,14 @@ quint16 RedisServer::freePort()
 
 QString RedisServer::url() const
 {
-    return u"redis://127.0.0.1:%1"_s.arg(m_port);
+    return (m_tlsCaFile.isEmpty() ? u"redis://127.0.0.1:%1"_s : u"rediss://127.0.0.1:%1"_s).arg(m_port);
+}
+
+void RedisServer::setTls(const QString &certificateFile, const QString &keyFile, const QString &caFile)
+{
+    m_tlsCertificateFile = certificateFile;
+    m_tlsKeyFile = keyFile;
+    m_tlsCaFile = caFile;
 }
 
 bool RedisServer::start(const QStringList &extraArgs, quint16 port)
@@ -76,9 +85,15 @@ bool RedisServer::launch()
     }
     m_paused = false;
     m_process.setProgram(executablePath());
-    m_process.setArguments(QStringList{u"--port"_s, QString::number(m_port), u"--bind"_s, u"127.0.0.1"_s, u"--save"_s,
-                                       QString(), u"--appendonly"_s, u"no"_s, u"--dir"_s, m_directory->path(),
-                                       u"--daemonize"_s, u"no"_s} +
+    QStringList listen{u"--port"_s, QString::number(m_port)};
+    if (!m_tlsCaFile.isEmpty()) {
+        listen = QStringList{u"--port"_s, u"0"_s, u"--tls-port"_s, QString::number(m_port)};
+        listen << u"--tls-cert-file"_s << m_tlsCertificateFile << u"--tls-key-file"_s << m_tlsKeyFile
+               << u"--tls-ca-cert-file"_s << m_tlsCaFile << u"--tls-auth-clients"_s << u"no"_s;
+    }
+    m_process.setArguments(listen +
+                           QStringList{u"--bind"_s, u"127.0.0.1"_s, u"--save"_s, QString(), u"--appendonly"_s, u"no"_s,
+                                       u"--dir"_s, m_directory->path(), u"--daemonize"_s, u"no"_s} +
                            m_extraArgs);
     m_process.setProcessChannelMode(QProcess::MergedChannels);
     m_process.start();
@@ -97,14 +112,25 @@ bool RedisServer::launch()
 
 bool RedisServer::waitUntilAnswering(int timeoutMs)
 {
-    // Plain RESP over a plain socket: the helper must not depend on the client it helps to test.
+    // Plain RESP over a plain socket (or Qt's TLS one): the helper must not depend on the client it helps
+    // to test.
     const QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         if (m_process.state() == QProcess::NotRunning)
             return false;
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, m_port);
-        if (socket.waitForConnected(200)) {
+        QSslSocket socket;
+        bool connected = false;
+        if (m_tlsCaFile.isEmpty()) {
+            socket.connectToHost(QHostAddress::LocalHost, m_port);
+            connected = socket.waitForConnected(200);
+        } else {
+            QSslConfiguration configuration = socket.sslConfiguration();
+            configuration.setCaCertificates(QSslCertificate::fromPath(m_tlsCaFile));
+            socket.setSslConfiguration(configuration);
+            socket.connectToHostEncrypted(u"127.0.0.1"_s, m_port);
+            connected = socket.waitForEncrypted(1000);
+        }
+        if (connected) {
             socket.write("*1\r\n$4\r\nPING\r\n");
             QByteArray answer;
             while (!answer.contains('\n') && socket.waitForReadyRead(500))

@@ -23,6 +23,10 @@ public:
     /// free port when 0, and waits until it answers PING. Returns false, with the reason in
     /// errorString(), when redis-server is not installed or does not come up.
     bool start(const QStringList &extraArgs = {}, quint16 port = 0);
+    /// From the next start() on, speaks only TLS on port() (--port 0 --tls-port), with this certificate
+    /// and key, and no client certificates asked for; the readiness PING then goes over TLS, trusting
+    /// `caFile`.
+    void setTls(const QString &certificateFile, const QString &keyFile, const QString &caFile);
     /// SIGKILL, then waits for the exit.
     void kill();
     /// Starts again on the same port with the same arguments (after kill()).
@@ -34,7 +38,7 @@ public:
 
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
     quint16 port() const { return m_port; }
-    /// "redis://127.0.0.1:<port>"
+    /// "redis://127.0.0.1:<port>" ("rediss://" after setTls()).
     QString url() const;
     QString errorString() const { return m_error; }
 
@@ -50,6 +54,9 @@ private:
     QProcess m_process;
     std::unique_ptr<QTemporaryDir> m_directory;
     QStringList m_extraArgs;
+    QString m_tlsCertificateFile;
+    QString m_tlsKeyFile;
+    QString m_tlsCaFile;
     quint16 m_port = 0;
     bool m_paused = false;
     QString m_error;

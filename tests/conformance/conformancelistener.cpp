@@ -4,6 +4,7 @@
 #include "transport/clientaddress.h"
 #include "transport/engineio/engineioserver.h"
 #include "transport/httpserverconnection.h"
+#include "transport/incomingsocket.h"
 #include "transport/requestsniffer.h"
 #include "transport/tcplistener.h"
 
@@ -91,7 +92,7 @@ bool ConformanceListener::servesPath(const QByteArray &path) const
 void ConformanceListener::route(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength)
 {
     if (!m_engine || !servesPath(head.path)) {
-        RequestSniffer::answerAndClose(socketDescriptor, headLength, notFound(), this);
+        IncomingSocket::fromDescriptor(socketDescriptor).answerAndClose(headLength, notFound(), this);
         return;
     }
     if (head.isWebSocketUpgrade())
@@ -106,7 +107,7 @@ void ConformanceListener::serveHttp(qintptr socketDescriptor)
     // only once constructed; requests are handled from the event loop, never in the constructor.
     auto self = std::make_shared<QPointer<HttpServerConnection>>();
     auto *connection = new HttpServerConnection(
-        socketDescriptor, m_settings.limits, m_settings.idleTimeoutMs,
+        IncomingSocket::fromDescriptor(socketDescriptor), m_settings.limits, m_settings.idleTimeoutMs,
         [this, self](const HttpRequest &request, const QString &peerAddress, HttpServerConnection::Respond respond) {
             if (!m_engine || !servesPath(request.path)) {
                 respond(notFound());

@@ -269,6 +269,15 @@ void TestConfigCommands::checkConfigRefuses_data()
     QTest::newRow("control port off loopback")
         << QStringList{u"--control-bind"_s, u"0.0.0.0"_s} << QStringList{u"WSINFRA_CONTROL_TOKEN=t"_s}
         << u"controlBind (0.0.0.0, from --control-bind) must be a loopback address"_s;
+    QTest::newRow("control tls without certificate")
+        << QStringList{u"--control-tls"_s} << QStringList{u"WSINFRA_CONTROL_TOKEN=t"_s}
+        << u"controlTls (from --control-tls) needs tlsCertFile and tlsKeyFile"_s;
+    QTest::newRow("tls key without certificate")
+        << QStringList{u"--tls-key"_s, u"/nonexistent/key.pem"_s} << QStringList()
+        << u"tlsKeyFile is set (from --tls-key) but tlsCertFile is not"_s;
+    QTest::newRow("tls files missing") << QStringList{u"--tls-cert"_s, u"/nonexistent/c.pem"_s, u"--tls-key"_s,
+                                                      u"/nonexistent/k.pem"_s}
+                                       << QStringList() << u"cannot read the TLS certificate file /nonexistent/c.pem"_s;
     QTest::newRow("same port twice") << QStringList{u"--port"_s, u"3500"_s, u"--control-port"_s, u"3500"_s}
                                      << QStringList() << u"listen on the same port"_s;
 }

@@ -64,6 +64,8 @@ private slots:
     void portInUseIsRefused();
     void configurationLayersTakePrecedence_data();
     void configurationLayersTakePrecedence();
+    void eventDispatcherFollowsConfiguration_data();
+    void eventDispatcherFollowsConfiguration();
     void helpListsEveryOption();
     void versionIsPrinted();
     void sighupKeepsTheServiceRunning();
@@ -307,6 +309,54 @@ void TestLifecycle::configurationLayersTakePrecedence()
     QVERIFY(client.open(service.wsUrlFor(u"precedence"_s)));
     QCOMPARE(client.greeting().value("data"_L1).toObject().value("heartbeat_interval"_L1).toInteger(),
              heartbeatInterval);
+    client.close();
+    QVERIFY(client.waitClosed());
+    QCOMPARE(service.terminate(), 0);
+}
+
+void TestLifecycle::eventDispatcherFollowsConfiguration_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("environment"); // WSINFRA_EVENT_DISPATCHER, empty: unset
+    QTest::addColumn<QByteArray>("file");     // a config file's content, empty: none
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("default") << QStringList() << QString() << QByteArray() << u"epoll"_s;
+    QTest::newRow("env") << QStringList() << u"qt"_s << QByteArray() << u"qt"_s;
+    QTest::newRow("flag over env") << QStringList{u"--event-dispatcher"_s, u"qt"_s} << u"epoll"_s << QByteArray()
+                                   << u"qt"_s;
+    QTest::newRow("file") << QStringList() << QString() << R"({"eventDispatcher": "qt"})"_ba << u"qt"_s;
+    QTest::newRow("env over file") << QStringList() << u"epoll"_s << R"({"eventDispatcher": "qt"})"_ba << u"epoll"_s;
+}
+
+void TestLifecycle::eventDispatcherFollowsConfiguration()
+{
+    // The main thread's dispatcher is chosen before the application exists, the I/O threads' later from
+    // the same configuration: "mixed" in the metrics would mean the two resolutions disagreed.
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, environment);
+    QFETCH(QByteArray, file);
+    QFETCH(QString, expected);
+    QVERIFY(m_directory.isValid());
+    if (!file.isEmpty()) {
+        const QString configPath = m_directory.filePath(u"dispatcher.json"_s);
+        QFile config(configPath);
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(file);
+        arguments << u"--config"_s << configPath;
+    }
+    QProcessEnvironment extra;
+    if (!environment.isEmpty())
+        extra.insert(u"WSINFRA_EVENT_DISPATCHER"_s, environment);
+    ServiceProcess service;
+    QVERIFY2(service.start(arguments, extra), qPrintable(service.errorString()));
+    const QJsonObject metrics = httpGet(service.httpUrl(u"/api/metrics"_s), apiKeyHeaders()).json();
+    QCOMPARE(metrics.value("performance"_L1).toObject().value("eventDispatcher"_L1).toString(), expected);
+    QCOMPARE(service.metrics().value("wsinfra_event_dispatcher_info{dispatcher=\"" + expected.toLatin1() + "\"}"), 1.0);
+    // And it serves clients.
+    WsClient client;
+    QVERIFY(client.open(service.wsUrlFor(u"dispatcher"_s)));
+    client.send({{u"type"_s, u"ping"_s}});
+    QVERIFY(!client.waitFor(u"pong"_s).isEmpty());
     client.close();
     QVERIFY(client.waitClosed());
     QCOMPARE(service.terminate(), 0);

@@ -398,11 +398,12 @@ private slots:
         figures.totals.received[std::size_t(StatisticsCounters::Inbound::Ack)] = 5;
         figures.totals.sent[std::size_t(StatisticsCounters::Outbound::Notification)] = 6;
         figures.totals.bytesSent = 1234;
+        figures.eventDispatcher = u"epoll"_s;
         figures.brokerEnabled = true;
         figures.brokerConnected = false;
         const QByteArray text = MetricsReporter::toPrometheus(figures);
         static const QRegularExpression sample(
-            u"^([a-z_0-9]+)(\\{(quantile|type|le)=\"([a-z_0-9.+A-Z]+)\"\\})? ([-0-9.e+]+|NaN)$"_s);
+            u"^([a-z_0-9]+)(\\{(quantile|type|le|dispatcher)=\"([a-z_0-9.+A-Z]+)\"\\})? ([-0-9.e+]+|NaN)$"_s);
         static const QRegularExpression comment(u"^# (HELP|TYPE) ([a-z_0-9]+) (.+)$"_s);
         const QList<QByteArray> lines = text.trimmed().split('\n');
         QVERIFY(lines.size() > 20);
@@ -445,7 +446,7 @@ private slots:
                 }
             } else {
                 QCOMPARE(name, family);
-                QVERIFY2(label.isEmpty() || label == "type"_L1, line.constData());
+                QVERIFY2(label.isEmpty() || label == "type"_L1 || label == "dispatcher"_L1, line.constData());
             }
             if (type == "counter")
                 QVERIFY2(name.endsWith("_total"), line.constData());
@@ -465,6 +466,7 @@ private slots:
         QVERIFY(text.contains("\nwsinfra_sent_bytes_total 1234\n"));
         QVERIFY(text.contains("\nwsinfra_redis_enabled 1\n"));
         QVERIFY(text.contains("\nwsinfra_redis_connected 0\n"));
+        QVERIFY(text.contains("\nwsinfra_event_dispatcher_info{dispatcher=\"epoll\"} 1\n"));
         const QJsonObject json = MetricsReporter::toJson(figures);
         QCOMPARE(json.value("traffic"_L1).toObject().value("received"_L1).toObject().value("ack"_L1).toInt(), 5);
         QCOMPARE(json.value("traffic"_L1).toObject().value("bytesSent"_L1).toInt(), 1234);
@@ -472,6 +474,7 @@ private slots:
         const QJsonObject performance = MetricsReporter::toJson(figures).value("performance"_L1).toObject();
         QCOMPARE(performance.value("latencyP50"_L1).toDouble(), 2.0);
         QCOMPARE(performance.value("latencyP99"_L1).toDouble(), 17.0);
+        QCOMPARE(performance.value("eventDispatcher"_L1).toString(), u"epoll"_s);
 
         // Without samples the quantiles are NaN, as Prometheus clients write them; JSON says 0.
         const MetricsReporter::Figures empty;

@@ -105,6 +105,8 @@ private slots:
     void parseRedisUrlRejects_data();
     void parseRedisUrlRejects();
     void displayStringHidesPassword();
+    void parseRedisUrlTls_data();
+    void parseRedisUrlTls();
 
     void replyTypes();
     void binarySafeAndLargeValues();
@@ -198,7 +200,9 @@ void TestRedisClient::parseRedisUrlRejects_data()
     QTest::newRow("no scheme") << u"host:6379"_s << u"redis://"_s;
     QTest::newRow("one slash") << u"redis:/host"_s << u"redis://"_s;
     QTest::newRow("no colon") << u"redis//host"_s << u"redis://"_s;
-    QTest::newRow("tls") << u"rediss://host:6380"_s << u"TLS"_s;
+    QTest::newRow("tls one slash") << u"rediss:/host:6380"_s << u"rediss://"_s;
+    QTest::newRow("tls no host") << u"rediss://:6380"_s << u"no host"_s;
+    QTest::newRow("three s") << u"redisss://host"_s << u"redis://"_s;
     QTest::newRow("scheme only") << u"redis://"_s << u"no host"_s;
     QTest::newRow("port only") << u"redis://:6379"_s << u"no host"_s;
     QTest::newRow("credentials only") << u"redis://:hunter2@"_s << u"no host"_s;
@@ -275,6 +279,30 @@ void TestRedisClient::displayStringHidesPassword()
     QVERIFY(ipv6.ok());
     QCOMPARE(ipv6->toDisplayString(), u"redis://[::1]:7000/0"_s);
     QCOMPARE(RedisEndpoint().toDisplayString(), u"redis://127.0.0.1:6379/0"_s);
+}
+
+void TestRedisClient::parseRedisUrlTls_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("tls");
+    QTest::addColumn<QString>("display");
+
+    QTest::newRow("plain") << u"redis://cache:6380"_s << false << u"redis://cache:6380/0"_s;
+    QTest::newRow("tls") << u"rediss://cache:6380"_s << true << u"rediss://cache:6380/0"_s;
+    QTest::newRow("tls upper-case") << u"REDISS://cache"_s << true << u"rediss://cache:6379/0"_s;
+    QTest::newRow("tls with everything") << u"rediss://alice:hunter2@[::1]:7000/3"_s << true
+                                         << u"rediss://alice:***@[::1]:7000/3"_s;
+}
+
+void TestRedisClient::parseRedisUrlTls()
+{
+    QFETCH(QString, url);
+    QFETCH(bool, tls);
+    QFETCH(QString, display);
+    const Result<RedisEndpoint> endpoint = parseRedisUrl(url);
+    QVERIFY2(endpoint.ok(), qPrintable(endpoint.error().message));
+    QCOMPARE(endpoint->tls, tls);
+    QCOMPARE(endpoint->toDisplayString(), display);
 }
 
 void TestRedisClient::replyTypes()

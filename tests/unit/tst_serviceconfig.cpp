@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QProcessEnvironment>
 #include <QSet>
 #include <QTemporaryDir>
@@ -34,6 +35,12 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.controlPort);
     if (key == "controlBind"_L1)
         return c.controlBind;
+    if (key == "controlTls"_L1)
+        return c.controlTls ? u"true"_s : u"false"_s;
+    if (key == "tlsCertFile"_L1)
+        return c.tlsCertFile;
+    if (key == "tlsKeyFile"_L1)
+        return c.tlsKeyFile;
     if (key == "controlToken"_L1)
         return c.controlToken;
     if (key == "controlInterval"_L1)
@@ -50,6 +57,14 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.maxConnectionsPerIp);
     if (key == "maxConnectionsPerUser"_L1)
         return n(c.maxConnectionsPerUser);
+    if (key == "connectionRatePerIp"_L1)
+        return n(c.connectionRatePerIp);
+    if (key == "connectionBurstPerIp"_L1)
+        return n(c.connectionBurstPerIp);
+    if (key == "maxPendingRequests"_L1)
+        return n(c.maxPendingRequests);
+    if (key == "maxPendingRequestsPerIp"_L1)
+        return n(c.maxPendingRequestsPerIp);
     if (key == "heartbeatInterval"_L1)
         return n(c.heartbeatIntervalMs);
     if (key == "connectionTimeout"_L1)
@@ -78,6 +93,8 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.notificationInboxMaxBytes);
     if (key == "ioThreads"_L1)
         return n(c.ioThreads);
+    if (key == "eventDispatcher"_L1)
+        return c.eventDispatcher;
     if (key == "memoryLimit"_L1)
         return n(c.memoryLimitBytes);
     if (key == "memoryWarningThreshold"_L1)
@@ -96,6 +113,8 @@ std::optional<QString> fieldOf(const ServiceConfig &c, const QString &key)
         return n(c.dedupeWindowMs);
     if (key == "redisUrl"_L1)
         return c.redisUrl;
+    if (key == "redisTlsCaFile"_L1)
+        return c.redisTlsCaFile;
     if (key == "redisTimeout"_L1)
         return n(c.redisTimeoutMs);
     if (key == "redisRetryDelayOnFailover"_L1)
@@ -161,12 +180,19 @@ QStringList allEnvironmentNames()
             u"WSINFRA_CONTROL_BIND"_s,
             u"WSINFRA_CONTROL_TOKEN"_s,
             u"WSINFRA_CONTROL_INTERVAL"_s,
+            u"WSINFRA_CONTROL_TLS"_s,
+            u"WSINFRA_TLS_CERT"_s,
+            u"WSINFRA_TLS_KEY"_s,
             u"WSINFRA_API_KEY"_s,
             u"JWT_SECRET"_s,
             u"WSINFRA_ALLOW_ANONYMOUS"_s,
             u"WEBSOCKET_MAX_CONNECTIONS"_s,
             u"WSINFRA_MAX_CONNECTIONS_PER_IP"_s,
             u"WSINFRA_MAX_CONNECTIONS_PER_USER"_s,
+            u"WSINFRA_CONNECTION_RATE_PER_IP"_s,
+            u"WSINFRA_CONNECTION_BURST_PER_IP"_s,
+            u"WSINFRA_MAX_PENDING_REQUESTS"_s,
+            u"WSINFRA_MAX_PENDING_REQUESTS_PER_IP"_s,
             u"WEBSOCKET_HEARTBEAT_INTERVAL"_s,
             u"WEBSOCKET_CONNECTION_TIMEOUT"_s,
             u"WSINFRA_MAX_PAYLOAD"_s,
@@ -181,6 +207,7 @@ QStringList allEnvironmentNames()
             u"NOTIFICATION_INBOX_TTL"_s,
             u"NOTIFICATION_INBOX_MAX_ENTRIES"_s,
             u"WSINFRA_IO_THREADS"_s,
+            u"WSINFRA_EVENT_DISPATCHER"_s,
             u"WSINFRA_MEMORY_LIMIT"_s,
             u"MEMORY_WARNING_THRESHOLD"_s,
             u"MEMORY_CRITICAL_THRESHOLD"_s,
@@ -193,6 +220,7 @@ QStringList allEnvironmentNames()
             u"DEDUPE_CACHE_SIZE"_s,
             u"DEDUPE_WINDOW"_s,
             u"REDIS_URL"_s,
+            u"WSINFRA_REDIS_TLS_CA"_s,
             u"REDIS_TIMEOUT"_s,
             u"REDIS_RETRY_DELAY"_s,
             u"REDIS_ENABLE_COMPRESSION"_s,
@@ -288,6 +316,9 @@ private slots:
             {"bind", "0.0.0.0"},
             {"controlPort", "3001"},
             {"controlBind", "127.0.0.1"},
+            {"controlTls", "false"},
+            {"tlsCertFile", ""},
+            {"tlsKeyFile", ""},
             {"controlToken", ""},
             {"controlInterval", "1000"},
             {"apiKey", ""},
@@ -296,6 +327,10 @@ private slots:
             {"maxConnections", "10000"},
             {"maxConnectionsPerIp", "0"},
             {"maxConnectionsPerUser", "0"},
+            {"connectionRatePerIp", "0"},
+            {"connectionBurstPerIp", "40"},
+            {"maxPendingRequests", "4096"},
+            {"maxPendingRequestsPerIp", "128"},
             {"heartbeatInterval", "30000"},
             {"connectionTimeout", "60000"},
             {"maxPayload", "65536"},
@@ -310,6 +345,7 @@ private slots:
             {"notificationInboxMaxEntries", "100000"},
             {"notificationInboxMaxBytes", "67108864"},
             {"ioThreads", "0"},
+            {"eventDispatcher", "epoll"},
             {"memoryLimit", "0"},
             {"memoryWarningThreshold", "70"},
             {"memoryCriticalThreshold", "85"},
@@ -322,6 +358,7 @@ private slots:
             {"dedupeCacheSize", "10000"},
             {"dedupeWindow", "300000"},
             {"redisUrl", ""},
+            {"redisTlsCaFile", ""},
             {"redisTimeout", "2000"},
             {"redisRetryDelayOnFailover", "100"},
             {"redisEnableCompression", "true"},
@@ -496,6 +533,10 @@ private slots:
                                           << u"--dedupe-cache-size"_s << true << u"7"_s << u"7"_s;
         QTest::newRow("io threads flag") << u"ioThreads"_s << "2"_ba << u"WSINFRA_IO_THREADS"_s << u"3"_s
                                          << u"--io-threads"_s << true << u"4"_s << u"4"_s;
+        QTest::newRow("dispatcher flag") << u"eventDispatcher"_s << "\"qt\""_ba << u"WSINFRA_EVENT_DISPATCHER"_s
+                                         << u"epoll"_s << u"--event-dispatcher"_s << true << u"qt"_s << u"qt"_s;
+        QTest::newRow("dispatcher env") << u"eventDispatcher"_s << "\"epoll\""_ba << u"WSINFRA_EVENT_DISPATCHER"_s
+                                        << u"qt"_s << u"--event-dispatcher"_s << false << QString() << u"qt"_s;
         QTest::newRow("memory limit env") << u"memoryLimit"_s << "\"1GB\""_ba << u"WSINFRA_MEMORY_LIMIT"_s << u"512MB"_s
                                           << u"--memory-limit"_s << false << QString() << u"536870912"_s;
     }
@@ -607,6 +648,8 @@ private slots:
         row("perIp negative", env, u"WSINFRA_MAX_CONNECTIONS_PER_IP"_s, u"-5"_s, {u"\"-5\""_s, u"0 to"_s});
         row("perUser negative", flag, u"--max-connections-per-user"_s, u"-1"_s, {u"0 to"_s});
         row("ioThreads too many", flag, u"--io-threads"_s, u"257"_s, {u"from 0 to 256"_s});
+        row("eventDispatcher unknown", env, u"WSINFRA_EVENT_DISPATCHER"_s, u"glib"_s,
+            {u"\"glib\""_s, u"epoll or qt"_s});
         row("warning over 100", env, u"MEMORY_WARNING_THRESHOLD"_s, u"101"_s, {u"from 1 to 100"_s});
         row("emergency zero", flag, u"--memory-emergency-threshold"_s, u"0"_s, {u"from 1 to 100"_s});
         row("batch size zero", env, u"MESSAGE_BATCH_SIZE"_s, u"0"_s, {u"from 1 to 10000"_s});
@@ -970,7 +1013,10 @@ private slots:
         QTest::newRow("ipv6") << u"redis://[::1]:6379"_s << true;
         QTest::newRow("no scheme") << u"localhost:6379"_s << false;
         QTest::newRow("http") << u"http://localhost:6379"_s << false;
-        QTest::newRow("rediss") << u"rediss://localhost"_s << false;
+        QTest::newRow("rediss") << u"rediss://localhost"_s << true;
+        QTest::newRow("rediss port password") << u"rediss://:secret@redis.internal:6380/2"_s << true;
+        QTest::newRow("redis+tls") << u"redis+tls://localhost"_s << false;
+        QTest::newRow("redisss") << u"redisss://localhost"_s << false;
         QTest::newRow("upper scheme (schemes are case-insensitive)") << u"REDIS://localhost"_s << true;
         QTest::newRow("no host") << u"redis://"_s << false;
         QTest::newRow("only path") << u"redis:///0"_s << false;
@@ -1059,6 +1105,29 @@ private slots:
             QCOMPARE(result->redisUrl, url);
         else
             QVERIFY(result.error().message.contains(u"redisUrl"_s));
+    }
+
+    // The CA file for rediss:// is read with the configuration: one that does not load is named.
+    void redisTlsCaFile()
+    {
+        const QString missing = m_dir.filePath(u"no-such-ca.pem"_s);
+        expectInvalid(resolveWith({}, environment({u"WSINFRA_REDIS_TLS_CA="_s + missing})),
+                      {u"redisTlsCaFile"_s, u"environment variable WSINFRA_REDIS_TLS_CA"_s, missing});
+        const QString notPem = writeFile(u"not-a-ca.pem"_s, "hello");
+        expectInvalid(resolveWith({u"--redis-tls-ca"_s, notPem}),
+                      {u"redisTlsCaFile"_s, notPem, u"no PEM certificate"_s});
+
+        // A real certificate, made here so that it cannot expire.
+        const QString certificate = m_dir.filePath(u"ca-cert.pem"_s);
+        QProcess openssl;
+        openssl.start(u"openssl"_s,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s,
+                       u"-nodes"_s, u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=ca"_s, u"-keyout"_s,
+                       m_dir.filePath(u"ca-key.pem"_s), u"-out"_s, certificate});
+        QVERIFY(openssl.waitForFinished(30'000) && openssl.exitCode() == 0);
+        const Result<ServiceConfig> result = resolveWith({u"--redis-tls-ca"_s, certificate});
+        QVERIFY2(result.ok(), qPrintable(result.error().message));
+        QCOMPARE(result->redisTlsCaFile, certificate);
     }
 
     void secretsStayOutOfMessages()
