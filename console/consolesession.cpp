@@ -37,7 +37,8 @@ ConsoleSession::ConsoleSession(const Settings &settings, QObject *parent)
 
 ConsoleSession::~ConsoleSession() = default;
 
-void ConsoleSession::connectToService(const QString &host, quint16 port, const QString &token)
+void ConsoleSession::connectToService(const QString &host, quint16 port, const QString &token,
+                                      const ControlClient::Tls &tls)
 {
     const QString name = u"%1:%2"_s.arg(host).arg(port);
     if (name != m_serviceName) {
@@ -49,7 +50,7 @@ void ConsoleSession::connectToService(const QString &host, quint16 port, const Q
         m_events->update(m_state);
         emit updated();
     }
-    m_client.connectToService(host, port, token);
+    m_client.connectToService(host, port, token, tls);
 }
 
 void ConsoleSession::disconnectFromService()

@@ -44,8 +44,9 @@ public:
     explicit ConsoleSession(const Settings &settings, QObject *parent = nullptr);
     ~ConsoleSession() override;
 
-    /// Connects to a service's control port. A service other than the current one starts from an empty state.
-    void connectToService(const QString &host, quint16 port, const QString &token);
+    /// Connects to a service's control port (over TLS as `tls` says). A service other than the current one
+    /// starts from an empty state.
+    void connectToService(const QString &host, quint16 port, const QString &token, const ControlClient::Tls &tls = {});
     void disconnectFromService();
 
     ControlClient &client() { return m_client; }

@@ -1,9 +1,14 @@
 #include "controlclient.h"
 
 #include "protocol/clientmessage.h"
+#include "protocol/codes.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QSslConfiguration>
+#include <QSslError>
+#include <QStringList>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -18,6 +23,17 @@ namespace {
 
 constexpr int MinIntervalMs = 10;
 constexpr int MaxIntervalMs = 3'600'000;
+// A CA file is a few certificates; a huge one is a mistake (or /dev/zero).
+constexpr qint64 MaxCaFileBytes = 1024 * 1024;
+
+// The system's CA certificates, read once per process: parsing the few hundred of them costs milliseconds
+// here, seconds under the sanitizers, and would otherwise be paid at every attempt. A CA added to the
+// system while the console runs counts from its next start.
+const QList<QSslCertificate> &systemCaCertificates()
+{
+    static const QList<QSslCertificate> certificates = QSslConfiguration::systemCaCertificates();
+    return certificates;
+}
 
 } // namespace
 
@@ -31,6 +47,9 @@ ControlClient::ControlClient(const Settings &settings, QObject *parent)
         if (!m_socket)
             return;
         m_error = u"no welcome from %1 within %2 ms"_s.arg(m_url.toString()).arg(m_settings.welcomeTimeoutMs);
+        // A plain port takes a TLS hello for the start of a request and waits for the rest.
+        if (m_tls.enabled && !m_opened)
+            m_error += u" (the TLS handshake did not finish: does the control port speak TLS?)"_s;
         m_socket->abort();
     });
     m_lagTimer.setSingleShot(true);
@@ -47,15 +66,16 @@ ControlClient::~ControlClient()
     dropSocket();
 }
 
-void ControlClient::connectToService(const QString &host, quint16 port, const QString &token)
+void ControlClient::connectToService(const QString &host, quint16 port, const QString &token, const Tls &tls)
 {
     QUrl url;
-    url.setScheme(u"ws"_s);
+    url.setScheme(tls.enabled ? u"wss"_s : u"ws"_s);
     url.setHost(host);
     url.setPort(port);
     url.setPath(u"/"_s);
     m_url = url;
     m_token = token;
+    m_tls = tls;
     m_wanted = true;
     m_reconnecting = m_settings.retryFirstConnection;
     m_backoffMs = m_settings.initialBackoffMs;
@@ -82,25 +102,59 @@ void ControlClient::disconnectFromService()
 void ControlClient::open()
 {
     dropSocket();
+    m_opened = false;
     m_welcomed = false;
     m_refused = false;
+    m_rejectedCertificate = false;
     m_session.clear();
     m_error.clear();
     const quint64 attempt = ++m_attempt;
     m_socket = new QWebSocket(u"wsinfra-console"_s, QWebSocketProtocol::VersionLatest, this);
+    if (m_tls.enabled && !m_tls.caCertificateFile.isEmpty()) {
+        const Result<QList<QSslCertificate>> authorities = loadCaCertificates(m_tls.caCertificateFile);
+        if (!authorities) {
+            // Without the CA the service's certificate cannot be checked: as final as an untrusted one.
+            m_rejectedCertificate = true;
+            m_error = authorities.error().message;
+            setState(State::Connecting);
+            QMetaObject::invokeMethod(
+                this, [this, attempt] { onEnded(attempt); }, Qt::QueuedConnection);
+            return;
+        }
+        // Set as a whole list: adding to the default configuration would lose the system's CAs, which Qt
+        // loads on demand only while the list is untouched.
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setCaCertificates(systemCaCertificates() + *authorities);
+        m_socket->setSslConfiguration(configuration);
+    }
     m_socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxFrameBytes));
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxFrameBytes));
     connect(m_socket, &QWebSocket::connected, this, [this] {
+        m_opened = true;
         const ControlHello hello{ControlProtocolVersion, m_token,
                                  u"wsinfra-console "_s + QStringLiteral(WSINFRA_VERSION)};
         m_socket->sendTextMessage(QString::fromUtf8(QJsonDocument(hello.toJson()).toJson(QJsonDocument::Compact)));
     });
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ControlClient::onText);
+    // Never ignored: the socket aborts the handshake after this signal, and the link ends.
+    connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        QStringList problems;
+        for (const QSslError &error : errors) {
+            if (!problems.contains(error.errorString()))
+                problems.append(error.errorString());
+        }
+        m_rejectedCertificate = true;
+        m_error = u"the service's certificate is not trusted (%1): %2"_s.arg(m_url.toString(), problems.join(u"; "_s));
+    });
     // Qt 6.4 names the signal error(); errorOccurred() comes with 6.5.
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-            [this](QAbstractSocket::SocketError) {
-                if (m_error.isEmpty())
-                    m_error = u"%1: %2"_s.arg(m_url.toString(), m_socket->errorString());
+            [this](QAbstractSocket::SocketError error) {
+                if (!m_error.isEmpty())
+                    return;
+                m_error = u"%1: %2"_s.arg(m_url.toString(), m_socket->errorString());
+                // A TLS port drops a plain request at once.
+                if (!m_tls.enabled && !m_opened && error == QAbstractSocket::RemoteHostClosedError)
+                    m_error += u" (if the control port speaks TLS, connect with TLS)"_s;
             });
     // Queued, and keyed by the attempt: the socket may report its end from inside open() or close(), and
     // the handler replaces it.
@@ -155,6 +209,15 @@ void ControlClient::onEnded(quint64 attempt)
         m_wanted = false;
         m_reconnecting = false;
         setState(State::Disconnected);
+        return;
+    }
+    if (m_rejectedCertificate) {
+        qCWarning(lcConsole).noquote() << m_error;
+        m_wanted = false;
+        m_reconnecting = false;
+        setState(State::Disconnected);
+        if (m_attempt == ended)
+            emit certificateRejected(m_error);
         return;
     }
     if (wasWelcomed) {
@@ -247,6 +310,25 @@ void ControlClient::onText(const QString &text)
     }
     // A newer service may send more; this console does not know it, and it is not an error.
     qCDebug(lcConsole).noquote() << "ignored a frame of type" << type.left(64);
+}
+
+Result<QList<QSslCertificate>> ControlClient::loadCaCertificates(const QString &path)
+{
+    using Certificates = QList<QSslCertificate>;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Result<Certificates>::failure(
+            ErrorCode::InvalidConfig, u"cannot read the CA certificate file %1: %2"_s.arg(path, file.errorString()));
+    const QByteArray pem = file.read(MaxCaFileBytes + 1);
+    if (pem.size() > MaxCaFileBytes)
+        return Result<Certificates>::failure(ErrorCode::InvalidConfig,
+                                             u"the CA certificate file %1 is larger than 1 MB"_s.arg(path));
+    Certificates certificates = QSslCertificate::fromData(pem, QSsl::Pem);
+    certificates.removeIf([](const QSslCertificate &certificate) { return certificate.isNull(); });
+    if (certificates.isEmpty())
+        return Result<Certificates>::failure(ErrorCode::InvalidConfig,
+                                             u"the CA certificate file %1 holds no PEM certificate"_s.arg(path));
+    return certificates;
 }
 
 void ControlClient::requestResync()

@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -51,6 +52,22 @@ void installTranslations(QCoreApplication &app, const QString &language)
     QLocale::setDefault(locale);
 }
 
+// true/1/yes/on and false/0/no/off in any case, as the service reads a boolean; empty is false.
+std::optional<bool> parseFlag(const QString &text)
+{
+    if (text.isEmpty())
+        return false;
+    for (QLatin1StringView word : {"true"_L1, "1"_L1, "yes"_L1, "on"_L1}) {
+        if (text.compare(word, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    for (QLatin1StringView word : {"false"_L1, "0"_L1, "no"_L1, "off"_L1}) {
+        if (text.compare(word, Qt::CaseInsensitive) == 0)
+            return false;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -75,7 +92,8 @@ int main(int argc, char *argv[])
         u"  0  the snapshot was written\n"
         u"  2  bad arguments\n"
         u"  3  the service refused the console (e.g. a wrong token)\n"
-        u"  4  no snapshot: cannot connect, no answer within --timeout, or an answer it cannot read\n"
+        u"  4  no snapshot: cannot connect, a certificate not trusted, no answer within --timeout, or an\n"
+        u"     answer it cannot read\n"
         u"  5  the file cannot be written"_s);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
@@ -89,6 +107,14 @@ int main(int argc, char *argv[])
                                          u"The control token (default: $WSINFRA_CONTROL_TOKEN; the variable keeps it "
                                          u"out of the process list)."_s,
                                          u"token"_s);
+    const QCommandLineOption tlsOption(u"tls"_s,
+                                       u"The control port speaks TLS (wss://), as a service with "
+                                       u"WSINFRA_CONTROL_TLS=true (default: $WSINFRA_CONTROL_TLS, else off)."_s);
+    const QCommandLineOption caCertOption(u"ca-cert"_s,
+                                          u"PEM file of CA certificates trusted, with --tls, besides the system's: "
+                                          u"for a self-signed or private-CA certificate (default: "
+                                          u"$WSINFRA_CONSOLE_CA_CERT)."_s,
+                                          u"file"_s);
     const QCommandLineOption exportOption(u"export"_s, u"Write one snapshot to this file (.json or .csv) and exit."_s,
                                           u"file"_s);
     const QCommandLineOption timeoutOption(u"timeout"_s, u"Seconds to wait for the snapshot (default: 10)."_s,
@@ -103,8 +129,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshotDelayOption(
         u"screenshot-delay"_s, u"Seconds after the first snapshot before --screenshots (default: 10)."_s, u"seconds"_s,
         u"10"_s);
-    parser.addOptions({hostOption, portOption, tokenOption, exportOption, timeoutOption, languageOption,
-                       screenshotsOption, screenshotDelayOption});
+    parser.addOptions({hostOption, portOption, tokenOption, tlsOption, caCertOption, exportOption, timeoutOption,
+                       languageOption, screenshotsOption, screenshotDelayOption});
     // parse() rather than process(): a mistake must exit 2 as documented, not Qt's 1.
     if (!parser.parse(arguments)) {
         complain(parser.errorText());
@@ -148,6 +174,39 @@ int main(int argc, char *argv[])
         return BadArguments;
     }
     const QString token = setting(tokenOption, u"WSINFRA_CONTROL_TOKEN"_s, QString(), &source);
+    wsinfra::ControlClient::Tls tls;
+    if (parser.isSet(tlsOption)) {
+        tls.enabled = true;
+    } else {
+        // The words the service reads for WSINFRA_CONTROL_TLS, so one environment serves both.
+        const QString text = environment.value(u"WSINFRA_CONTROL_TLS"_s).trimmed();
+        const std::optional<bool> flag = parseFlag(text);
+        if (!flag) {
+            complain(u"WSINFRA_CONTROL_TLS must be true/1/yes/on or false/0/no/off (got \"%1\")"_s.arg(text.left(64)));
+            return BadArguments;
+        }
+        tls.enabled = *flag;
+    }
+    tls.caCertificateFile = setting(caCertOption, u"WSINFRA_CONSOLE_CA_CERT"_s, QString(), &source);
+    if (!tls.enabled) {
+        // A CA file in the environment may serve other services; given here, it shows a mistake.
+        if (parser.isSet(caCertOption)) {
+            complain(u"--ca-cert needs --tls (or WSINFRA_CONTROL_TLS=true)"_s);
+            return BadArguments;
+        }
+        tls.caCertificateFile.clear();
+    }
+    const QString caSource = source;
+    // Called once the application exists: Qt 6.4 loads its TLS backend, which reading a certificate needs,
+    // only then without a warning.
+    const auto caFileUnusable = [&] {
+        if (tls.caCertificateFile.isEmpty())
+            return false;
+        const auto authorities = wsinfra::ControlClient::loadCaCertificates(tls.caCertificateFile);
+        if (!authorities)
+            complain(u"%1: %2"_s.arg(caSource, authorities.error().message));
+        return !authorities;
+    };
 
     if (!parser.isSet(exportOption)) {
         bool delayOk = false;
@@ -157,13 +216,15 @@ int main(int argc, char *argv[])
             return BadArguments;
         }
         QApplication app(argc, argv);
+        if (caFileUnusable())
+            return BadArguments;
         installTranslations(app, parser.value(languageOption));
         QSettings settings;
         wsinfra::ConsoleSession session;
         wsinfra::MainWindow window(&session, &settings);
         window.resize(1280, 800);
         window.show();
-        wsinfra::RecentServers::Server server{host, quint16(port), token, false};
+        wsinfra::RecentServers::Server server{host, quint16(port), token, false, tls.enabled, tls.caCertificateFile};
         if (!token.isEmpty())
             window.connectTo(server);
         else
@@ -208,6 +269,8 @@ int main(int argc, char *argv[])
         return BadArguments;
     }
     QCoreApplication app(argc, argv);
+    if (caFileUnusable())
+        return BadArguments;
     const int timeoutMs = int(timeoutSeconds * 1000);
     wsinfra::ControlClient::Settings settings;
     // The --timeout below is the one that speaks; the client's own only backs it up.
@@ -255,6 +318,8 @@ int main(int argc, char *argv[])
     QTimer::singleShot(timeoutMs, &app, [&] {
         finish(NoSnapshot, u"no snapshot from %1 within %2 s"_s.arg(client.url().toString()).arg(timeoutSeconds));
     });
-    client.connectToService(host, quint16(port), token);
+    QObject::connect(&client, &wsinfra::ControlClient::certificateRejected, &app,
+                     [&](const QString &reason) { finish(NoSnapshot, u"cannot connect over TLS: %1"_s.arg(reason)); });
+    client.connectToService(host, quint16(port), token, tls);
     return app.exec();
 }

@@ -15,6 +15,13 @@ constexpr auto Group = "recentServers"_L1;
 // console wrote never has more than MaxEntries.
 constexpr int MaxScannedEntries = 100;
 
+// Only true or "true" (any case): QVariant calls any other text ("maybe") true.
+bool strictlyTrue(const QVariant &value)
+{
+    return value.typeId() == QMetaType::Bool ? value.toBool()
+                                             : value.toString().compare("true"_L1, Qt::CaseInsensitive) == 0;
+}
+
 } // namespace
 
 QString RecentServers::Server::name() const
@@ -35,13 +42,14 @@ QList<RecentServers::Server> RecentServers::load() const
         server.host = m_settings->value("host"_L1).toString().trimmed();
         bool portOk = false;
         const uint port = m_settings->value("port"_L1).toUInt(&portOk);
-        // Strictly true: QVariant calls any other text ("maybe") true, and a token is loaded only when asked for.
-        const QVariant remember = m_settings->value("rememberToken"_L1);
-        server.rememberToken = remember.typeId() == QMetaType::Bool
-                                   ? remember.toBool()
-                                   : remember.toString().compare("true"_L1, Qt::CaseInsensitive) == 0;
+        // A token is loaded only when asked for.
+        server.rememberToken = strictlyTrue(m_settings->value("rememberToken"_L1));
         if (server.rememberToken)
             server.token = m_settings->value("token"_L1).toString();
+        // Equally strict for TLS: a garbled value falls back to plain, which fails visibly rather than quietly.
+        server.tls = strictlyTrue(m_settings->value("tls"_L1));
+        if (server.tls)
+            server.caCertificateFile = m_settings->value("caCertificateFile"_L1).toString();
         if (server.host.isEmpty() || !portOk || port == 0 || port > 65535)
             continue;
         server.port = quint16(port);
@@ -67,6 +75,8 @@ void RecentServers::remember(const Server &server)
     first.host = first.host.trimmed(); // as load() reads it, so that the entry is found again
     if (!first.rememberToken)
         first.token.clear();
+    if (!first.tls)
+        first.caCertificateFile.clear();
     servers.prepend(first);
     if (servers.size() > MaxEntries)
         servers.resize(MaxEntries);
@@ -90,6 +100,9 @@ void RecentServers::save(const QList<Server> &servers)
         m_settings->setValue("rememberToken"_L1, server.rememberToken);
         if (server.rememberToken)
             m_settings->setValue("token"_L1, server.token);
+        m_settings->setValue("tls"_L1, server.tls);
+        if (server.tls && !server.caCertificateFile.isEmpty())
+            m_settings->setValue("caCertificateFile"_L1, server.caCertificateFile);
     }
     m_settings->endArray();
     m_settings->sync();

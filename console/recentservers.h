@@ -8,7 +8,8 @@ class QSettings;
 namespace wsinfra {
 
 /// The services an operator connected to, most recent first, kept in QSettings (group "recentServers").
-/// A token is stored only for an entry whose operator ticked "remember"; otherwise it is never written.
+/// A token is stored only for an entry whose operator ticked "remember"; otherwise it is never written. Whether
+/// the service speaks TLS, and the CA file to check it with, are no secret and are always kept.
 class RecentServers
 {
 public:
@@ -18,6 +19,8 @@ public:
         quint16 port = 3001;
         QString token; ///< empty unless remembered
         bool rememberToken = false;
+        bool tls = false;               ///< the control port speaks TLS (wss)
+        QString caCertificateFile = {}; ///< PEM CA file trusted besides the system's; empty: the system's only
         /// "host:port", the entry's name in lists.
         QString name() const;
         friend bool operator==(const Server &, const Server &) = default;

@@ -358,6 +358,46 @@
         <source>The service needs its control token.</source>
         <translation>Le service exige son jeton de contrôle.</translation>
     </message>
+    <message>
+        <source>&amp;Use TLS (wss://)</source>
+        <translation>&amp;Utiliser TLS (wss://)</translation>
+    </message>
+    <message>
+        <source>&amp;Browse...</source>
+        <translation>Pa&amp;rcourir...</translation>
+    </message>
+    <message>
+        <source>For a service started with WSINFRA_CONTROL_TLS=true.</source>
+        <translation>Pour un service démarré avec WSINFRA_CONTROL_TLS=true.</translation>
+    </message>
+    <message>
+        <source>Optional: PEM file of the CA that signed the service&apos;s certificate</source>
+        <translation>Facultatif : fichier PEM de l&apos;autorité qui a signé le certificat du service</translation>
+    </message>
+    <message>
+        <source>Trusted in addition to the system&apos;s certificate authorities, e.g. for a self-signed certificate.</source>
+        <translation>Approuvé en plus des autorités de certification du système, par exemple pour un certificat auto-signé.</translation>
+    </message>
+    <message>
+        <source>C&amp;A certificate:</source>
+        <translation>Certificat de l&apos;&amp;AC :</translation>
+    </message>
+    <message>
+        <source>CA certificate of the service</source>
+        <translation>Certificat de l&apos;AC du service</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer)</source>
+        <translation>Certificats PEM (*.pem *.crt *.cer)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>The CA certificate file cannot be read or holds no PEM certificate.</source>
+        <translation>Le fichier du certificat de l&apos;AC est illisible ou ne contient aucun certificat PEM.</translation>
+    </message>
 </context>
 <context>
     <name>wsinfra::ConnectionsModel</name>
@@ -954,6 +994,14 @@
     <message>
         <source>update %1 at %2</source>
         <translation>mise à jour n° %1 à %2</translation>
+    </message>
+    <message>
+        <source>certificate not trusted</source>
+        <translation>certificat non approuvé</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Non connecté : %1</translation>
     </message>
 </context>
 <context>

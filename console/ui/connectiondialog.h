@@ -9,12 +9,14 @@ class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace wsinfra {
 
-/// File -> Connect: host, port and control token of a service, with the recent services to pick from.
-/// Accepting remembers the entry (the token only if "Remember token" is ticked).
+/// File -> Connect: host, port and control token of a service, whether its control port speaks TLS and the CA
+/// file to check its certificate with, with the recent services to pick from. Accepting remembers the entry
+/// (the token only if "Remember token" is ticked).
 class ConnectionDialog : public QDialog
 {
     Q_OBJECT
@@ -31,6 +33,7 @@ public:
 
 private:
     void pickRecent(int index);
+    void browseCaCertificate();
     void validate();
 
     RecentServers *m_recent;
@@ -40,6 +43,9 @@ private:
     QSpinBox *m_port;
     QLineEdit *m_token;
     QCheckBox *m_rememberToken;
+    QCheckBox *m_tls;
+    QLineEdit *m_caCertificate;
+    QPushButton *m_browseCaCertificate;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };

@@ -90,6 +90,12 @@ MainWindow::MainWindow(ConsoleSession *session, QSettings *settings, QWidget *pa
         statusBar()->showMessage(tr("Refused by the service: %1 (%2)").arg(message, code), 15'000);
         refreshStatus();
     });
+    connect(&session->client(), &ControlClient::certificateRejected, this, [this](const QString &reason) {
+        // Kept in the state label until the next attempt: the console does not retry on its own.
+        m_reconnectNote = tr("certificate not trusted");
+        statusBar()->showMessage(tr("Not connected: %1").arg(reason), 30'000);
+        refreshStatus();
+    });
     connect(&session->client(), &ControlClient::connectionFailed, this,
             [this](const QString &reason) { statusBar()->showMessage(tr("Cannot connect: %1").arg(reason), 15'000); });
     connect(session, &ConsoleSession::pushRejected, this, [this](const QString &error) {
@@ -172,7 +178,8 @@ void MainWindow::buildMenus()
 void MainWindow::connectTo(const RecentServers::Server &server)
 {
     m_recent.remember(server);
-    m_session->connectToService(server.host, server.port, server.token);
+    m_session->connectToService(server.host, server.port, server.token,
+                                ControlClient::Tls{server.tls, server.caCertificateFile});
     setWindowTitle(tr("wsinfra console - %1").arg(server.name()));
     refreshStatus();
 }

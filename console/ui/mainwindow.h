@@ -68,7 +68,8 @@ private:
     QLabel *m_stateLabel;
     QLabel *m_serviceLabel;
     QLabel *m_pushLabel;
-    QString m_reconnectNote; ///< "reconnecting in N s" while the client waits to retry
+    QString m_reconnectNote; ///< why disconnected: "reconnecting in N s" while the client waits to retry, or a final
+                             ///< TLS failure
 };
 
 } // namespace wsinfra

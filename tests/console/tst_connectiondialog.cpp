@@ -1,7 +1,9 @@
 // The recent services the console keeps in its settings, and the dialog that offers them: order, bounds, the
-// token written only when the operator asked, a hand-edited settings file read without trouble.
+// token written only when the operator asked, TLS and its CA file kept, a hand-edited settings file read
+// without trouble.
 
 #include "recentservers.h"
+#include "testcertificate.h"
 #include "ui/connectiondialog.h"
 
 #include <QCheckBox>
@@ -9,6 +11,7 @@
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -21,6 +24,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace wsinfra;
+using wsinfra::test::TestCertificate;
 
 namespace {
 
@@ -33,6 +37,14 @@ Server server(const QString &host, quint16 port, const QString &token = {}, bool
     entry.port = port;
     entry.token = token;
     entry.rememberToken = rememberToken;
+    return entry;
+}
+
+Server tlsServer(const QString &host, quint16 port, const QString &caCertificateFile)
+{
+    Server entry = server(host, port);
+    entry.tls = true;
+    entry.caCertificateFile = caCertificateFile;
     return entry;
 }
 
@@ -64,6 +76,9 @@ private slots:
     void hostileSettings_data();
     void hostileSettings();
     void hugeArraySizeLoadsQuickly();
+    void tlsAndCaFileRemembered();
+    void hostileTlsSettings_data();
+    void hostileTlsSettings();
 
     void dialogStartsFromTheMostRecent();
     void dialogPicksARecentEntry();
@@ -72,6 +87,10 @@ private slots:
     void dialogHost();
     void acceptRemembers();
     void acceptWithoutTokenRemembersNothing();
+    void dialogTlsFields();
+    void dialogCaFile_data();
+    void dialogCaFile();
+    void dialogBrowsesForTheCaFile();
 
 private:
     QString iniText() const;
@@ -79,6 +98,7 @@ private:
     ConnectionDialog *openDialog();
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    QTemporaryDir m_fixtures; ///< files for the data functions, which run before init()
     std::unique_ptr<QSettings> m_settings;
     std::unique_ptr<RecentServers> m_recent;
     std::unique_ptr<ConnectionDialog> m_dialog;
@@ -418,6 +438,150 @@ void TestConnectionDialog::acceptWithoutTokenRemembersNothing()
     dialog->accept();
     QCOMPARE(dialog->result(), int(QDialog::Rejected));
     QVERIFY(m_recent->load().isEmpty());
+}
+
+void TestConnectionDialog::tlsAndCaFileRemembered()
+{
+    const QString ca = m_dir->filePath(u"private-ca.pem"_s);
+    m_recent->remember(server(u"plain"_s, 3001));
+    m_recent->remember(tlsServer(u"secure"_s, 3002, ca));
+    const QList<Server> servers = m_recent->load();
+    QCOMPARE(servers.size(), 2);
+    QCOMPARE(servers.at(0), tlsServer(u"secure"_s, 3002, ca));
+    QVERIFY(!servers.at(1).tls);
+    QVERIFY(iniText().contains(u"private-ca.pem"_s));
+
+    // Without TLS a CA file means nothing, and is not kept.
+    Server notTls = tlsServer(u"secure"_s, 3002, ca);
+    notTls.tls = false;
+    m_recent->remember(notTls);
+    QCOMPARE(m_recent->load().first(), server(u"secure"_s, 3002));
+    QVERIFY2(!iniText().contains(u"private-ca.pem"_s), qPrintable(iniText()));
+}
+
+void TestConnectionDialog::hostileTlsSettings_data()
+{
+    QTest::addColumn<QByteArray>("entry");
+    QTest::addColumn<bool>("tls");
+    QTest::addColumn<QString>("caCertificateFile");
+
+    QTest::newRow("none") << QByteArray() << false << QString();
+    QTest::newRow("tls true") << QByteArray("1\\tls=true\n") << true << QString();
+    QTest::newRow("tls TRUE with CA") << QByteArray("1\\tls=TRUE\n1\\caCertificateFile=/etc/ca.pem\n") << true
+                                      << u"/etc/ca.pem"_s;
+    QTest::newRow("tls false with CA") << QByteArray("1\\tls=false\n1\\caCertificateFile=/etc/ca.pem\n") << false
+                                       << QString();
+    QTest::newRow("tls not a boolean") << QByteArray("1\\tls=maybe\n1\\caCertificateFile=/etc/ca.pem\n") << false
+                                       << QString();
+    QTest::newRow("tls 1") << QByteArray("1\\tls=1\n") << false << QString();
+    QTest::newRow("CA without tls") << QByteArray("1\\caCertificateFile=/etc/ca.pem\n") << false << QString();
+}
+
+void TestConnectionDialog::hostileTlsSettings()
+{
+    QFETCH(QByteArray, entry);
+    QFETCH(bool, tls);
+    QFETCH(QString, caCertificateFile);
+
+    writeIni("[recentServers]\n1\\host=node\n1\\port=3001\n" + entry + "size=1\n");
+    const QList<Server> servers = m_recent->load();
+    QCOMPARE(servers.size(), 1);
+    QCOMPARE(servers.first().tls, tls);
+    QCOMPARE(servers.first().caCertificateFile, caCertificateFile);
+    ConnectionDialog *dialog = openDialog();
+    QCOMPARE(dialog->findChild<QCheckBox *>(u"tls"_s)->isChecked(), tls);
+    QCOMPARE(dialog->findChild<QLineEdit *>(u"caCertificate"_s)->text(), caCertificateFile);
+}
+
+void TestConnectionDialog::dialogTlsFields()
+{
+    m_recent->remember(server(u"plain"_s, 3001, u"p"_s, true));
+    m_recent->remember(tlsServer(u"secure"_s, 3443, QString()));
+    ConnectionDialog *dialog = openDialog();
+    auto *tls = dialog->findChild<QCheckBox *>(u"tls"_s);
+    auto *ca = dialog->findChild<QLineEdit *>(u"caCertificate"_s);
+    auto *browse = dialog->findChild<QPushButton *>(u"browseCaCertificate"_s);
+    QVERIFY(tls && ca && browse);
+    // The most recent entry speaks TLS.
+    QVERIFY(tls->isChecked());
+    QVERIFY(ca->isEnabled());
+    QVERIFY(browse->isEnabled());
+    // The older one does not: its CA field is off.
+    dialog->findChild<QComboBox *>(u"recentServers"_s)->setCurrentIndex(2);
+    QVERIFY(!tls->isChecked());
+    QVERIFY(!ca->isEnabled());
+    QVERIFY(!browse->isEnabled());
+    QVERIFY(!dialog->server().tls);
+
+    // A CA typed while TLS is off is not part of the entry.
+    tls->setChecked(true);
+    ca->setText(u"  /nowhere/ca.pem  "_s);
+    QCOMPARE(dialog->server().caCertificateFile, u"/nowhere/ca.pem"_s);
+    tls->setChecked(false);
+    QVERIFY(dialog->server().caCertificateFile.isEmpty());
+    QVERIFY(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+}
+
+void TestConnectionDialog::dialogCaFile_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<bool>("tls");
+    QTest::addColumn<bool>("accepted");
+
+    QVERIFY(m_fixtures.isValid());
+    const TestCertificate made = TestCertificate::make(m_fixtures.path(), u"ca"_s, u"dialog-test-ca"_s);
+    QVERIFY(!made.certificate.isNull());
+    QFile garbage(m_fixtures.filePath(u"garbage.pem"_s));
+    QVERIFY(garbage.open(QIODevice::WriteOnly));
+    garbage.write("not a certificate\n");
+    garbage.close();
+
+    QTest::newRow("none: the system's CAs") << QString() << true << true;
+    QTest::newRow("a certificate") << made.certificateFile << true << true;
+    QTest::newRow("missing") << m_fixtures.filePath(u"nope.pem"_s) << true << false;
+    QTest::newRow("not PEM") << garbage.fileName() << true << false;
+    QTest::newRow("a key") << made.keyFile << true << false;
+    QTest::newRow("a directory") << m_fixtures.path() << true << false;
+    QTest::newRow("missing, TLS off") << m_fixtures.filePath(u"nope.pem"_s) << false << true;
+}
+
+void TestConnectionDialog::dialogCaFile()
+{
+    QFETCH(QString, file);
+    QFETCH(bool, tls);
+    QFETCH(bool, accepted);
+
+    ConnectionDialog *dialog = openDialog();
+    dialog->findChild<QLineEdit *>(u"token"_s)->setText(u"t"_s);
+    dialog->findChild<QCheckBox *>(u"tls"_s)->setChecked(tls);
+    dialog->findChild<QLineEdit *>(u"caCertificate"_s)->setText(file);
+    QCOMPARE(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled(), accepted);
+    const QString problem = dialog->findChild<QLabel *>(u"problem"_s)->text();
+    QCOMPARE(problem.contains(u"CA certificate"_s), !accepted);
+    dialog->accept();
+    QCOMPARE(dialog->result(), accepted ? int(QDialog::Accepted) : int(QDialog::Rejected));
+    QCOMPARE(m_recent->load().size(), accepted ? 1 : 0);
+    if (accepted) {
+        QCOMPARE(m_recent->load().first().tls, tls);
+        QCOMPARE(m_recent->load().first().caCertificateFile, tls ? file : QString());
+    }
+}
+
+void TestConnectionDialog::dialogBrowsesForTheCaFile()
+{
+    const TestCertificate made = TestCertificate::make(m_dir->path(), u"browsed"_s, u"dialog-test-browsed"_s);
+    QVERIFY(!made.certificate.isNull());
+    ConnectionDialog *dialog = openDialog();
+    dialog->show();
+    dialog->findChild<QCheckBox *>(u"tls"_s)->setChecked(true);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(u"browseCaCertificate"_s), Qt::LeftButton);
+    QFileDialog *files = nullptr;
+    QTRY_VERIFY((files = dialog->findChild<QFileDialog *>(u"caCertificateDialog"_s)) && files->isVisible());
+    QCOMPARE(files->fileMode(), QFileDialog::ExistingFile);
+    files->selectFile(made.certificateFile);
+    static_cast<QDialog *>(files)->accept(); // public there, protected in QFileDialog
+    QCOMPARE(dialog->findChild<QLineEdit *>(u"caCertificate"_s)->text(), made.certificateFile);
+    QCOMPARE(dialog->server().caCertificateFile, made.certificateFile);
 }
 
 QTEST_MAIN(TestConnectionDialog)
