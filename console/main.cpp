@@ -3,6 +3,7 @@
 #include "controlclient.h"
 #include "snapshotexporter.h"
 #include "ui/mainwindow.h"
+#include "util/booleanword.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -52,20 +53,10 @@ void installTranslations(QCoreApplication &app, const QString &language)
     QLocale::setDefault(locale);
 }
 
-// true/1/yes/on and false/0/no/off in any case, as the service reads a boolean; empty is false.
+// As the service reads a boolean; empty is false.
 std::optional<bool> parseFlag(const QString &text)
 {
-    if (text.isEmpty())
-        return false;
-    for (QLatin1StringView word : {"true"_L1, "1"_L1, "yes"_L1, "on"_L1}) {
-        if (text.compare(word, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    for (QLatin1StringView word : {"false"_L1, "0"_L1, "no"_L1, "off"_L1}) {
-        if (text.compare(word, Qt::CaseInsensitive) == 0)
-            return false;
-    }
-    return std::nullopt;
+    return text.isEmpty() ? std::optional<bool>(false) : wsinfra::parseBooleanWord(text);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "protocol/codes.h"
 #include "transport/originpolicy.h"
 #include "transport/trustedproxies.h"
+#include "util/booleanword.h"
 
 #include <QHostAddress>
 #include <QUrl>
@@ -166,7 +167,7 @@ Result<qint64> ConfigValue::parseNumber(const ConfigOption &option, QStringView 
         number = parseInteger(trimmed);
         break;
     case ConfigType::Bool:
-        if (const std::optional<bool> flag = ConfigValue::parseBool(trimmed))
+        if (const std::optional<bool> flag = parseBooleanWord(trimmed))
             number = *flag ? 1 : 0;
         break;
     case ConfigType::Bytes:
@@ -216,19 +217,6 @@ Result<QString> ConfigValue::parseText(const ConfigOption &option, const QString
 Error ConfigValue::mismatch(const ConfigOption &option)
 {
     return Error{QString(ErrorCode::InvalidConfig), "expected "_L1 + expectation(option)};
-}
-
-std::optional<bool> ConfigValue::parseBool(QStringView text)
-{
-    for (QLatin1StringView word : {"true"_L1, "1"_L1, "yes"_L1, "on"_L1}) {
-        if (text.compare(word, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    for (QLatin1StringView word : {"false"_L1, "0"_L1, "no"_L1, "off"_L1}) {
-        if (text.compare(word, Qt::CaseInsensitive) == 0)
-            return false;
-    }
-    return std::nullopt;
 }
 
 QString ConfigValue::formatSize(qint64 bytes)

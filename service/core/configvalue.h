@@ -49,9 +49,6 @@ public:
     /// "expected an integer from 0 to 65535".
     static Error mismatch(const ConfigOption &option);
 
-    /// The words the service reads as a boolean: true/1/yes/on and false/0/no/off, any case.
-    static std::optional<bool> parseBool(QStringView text);
-
     /// A size in its largest exact unit ("64KB", "1MB"), as a plain number of bytes when none divides it.
     static QString formatSize(qint64 bytes);
 

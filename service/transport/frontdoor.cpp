@@ -1,7 +1,6 @@
 #include "transport/frontdoor.h"
 
 #include "auth/jwtverifier.h"
-#include "core/configvalue.h"
 #include "core/connectionmanager.h"
 #include "core/shardpool.h"
 #include "monitoring/statisticscounters.h"
@@ -14,6 +13,7 @@
 #include "transport/socketioendpoint.h"
 #include "transport/tcplistener.h"
 #include "transport/tlsacceptor.h"
+#include "util/booleanword.h"
 
 #include <QHostAddress>
 #include <QLoggingCategory>
@@ -203,7 +203,7 @@ void FrontDoor::upgrade(const IncomingSocket &incoming, const HttpRequest &head,
     ticket.address = m_settings.trustedProxies.clientAddress(incoming.peerAddress(), head);
     if (!withinConnectionRate(incoming, headLength, ticket.address)) // before the cost of a token check
         return;
-    ticket.batch = ConfigValue::parseBool(head.query.queryItemValue(u"batch"_s)).value_or(false);
+    ticket.batch = parseBooleanWord(head.query.queryItemValue(u"batch"_s)).value_or(false);
 
     QByteArray token = head.query.queryItemValue(u"token"_s, QUrl::FullyDecoded).toUtf8();
     if (token.isEmpty())
