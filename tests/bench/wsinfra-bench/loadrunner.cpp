@@ -567,21 +567,26 @@ void LoadRunner::pumpPublishers(int64_t nowUs)
         }
         if (!added)
             continue;
-        while (!publisher.out.empty()) {
-            const ssize_t sent = send(publisher.fd, publisher.out.data(), publisher.out.size(), MSG_NOSIGNAL);
-            if (sent > 0) {
-                publisher.out.erase(0, std::size_t(sent));
-            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                break;
-            } else if (errno != EINTR) {
-                dropPublisher(publisher, errnoText("publisher send", errno));
-                break;
-            }
-        }
-        if (publisher.fd >= 0)
+        if (sendPending(publisher))
             setInterest(publisher.fd, kPublisherTag | uint64_t(&publisher - m_publishers.data()), publisher.writing,
                         !publisher.out.empty());
     }
+}
+
+bool LoadRunner::sendPending(Publisher &publisher)
+{
+    while (!publisher.out.empty()) {
+        const ssize_t sent = send(publisher.fd, publisher.out.data(), publisher.out.size(), MSG_NOSIGNAL);
+        if (sent > 0) {
+            publisher.out.erase(0, std::size_t(sent));
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            break;
+        } else if (errno != EINTR) {
+            dropPublisher(publisher, errnoText("publisher send", errno));
+            return false;
+        }
+    }
+    return true;
 }
 
 void LoadRunner::appendPublish(Publisher &publisher)
@@ -606,17 +611,8 @@ void LoadRunner::handlePublisherEvent(int index, uint32_t events)
     if (publisher.fd < 0)
         return;
     if (events & EPOLLOUT) {
-        while (!publisher.out.empty()) {
-            const ssize_t sent = send(publisher.fd, publisher.out.data(), publisher.out.size(), MSG_NOSIGNAL);
-            if (sent > 0) {
-                publisher.out.erase(0, std::size_t(sent));
-            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                break;
-            } else if (errno != EINTR) {
-                dropPublisher(publisher, errnoText("publisher send", errno));
-                return;
-            }
-        }
+        if (!sendPending(publisher))
+            return;
         setInterest(publisher.fd, kPublisherTag | uint64_t(index), publisher.writing, !publisher.out.empty());
     }
     if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) == 0)

@@ -79,6 +79,8 @@ private:
     bool openPublishers();
     void pumpPublishers(int64_t nowUs);
     bool publishingDone(int64_t nowUs) const;
+    /// Sends what the publisher has queued until the socket would block; false when it was dropped.
+    bool sendPending(Publisher &publisher);
     void appendPublish(Publisher &publisher);
     void handlePublisherEvent(int index, uint32_t events);
     void consumeAnswers(Publisher &publisher);
