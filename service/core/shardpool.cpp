@@ -15,14 +15,12 @@ using namespace Qt::StringLiterals;
 
 namespace wsinfra {
 
-ShardPool::ShardPool(int shardCount, const ShardContext &context, QObject *parent) : QObject(parent)
+ShardPool::ShardPool(int shardCount, const ShardContext &context, QObject *parent)
+    : QObject(parent), m_epollEventDispatcher(context.epollEventDispatcher)
 {
     for (int index = 0; index < qMax(1, shardCount); ++index) {
         auto *thread = new QThread(this);
         thread->setObjectName(u"wsinfra-io-%1"_s.arg(index));
-        // Before start(): a running thread keeps the dispatcher it started with. The thread owns it.
-        if (context.epollEventDispatcher)
-            thread->setEventDispatcher(new EpollEventDispatcher);
         auto *shard = new Shard(index, context);
         shard->moveToThread(thread);
         connect(thread, &QThread::finished, shard, &QObject::deleteLater);
@@ -47,6 +45,10 @@ int ShardPool::epollThreadCount() const
 void ShardPool::start()
 {
     for (int index = 0; index < m_shards.size(); ++index) {
+        // Just before start(): a running thread keeps the dispatcher it started with, and a thread that
+        // never starts (the service failed first) would never delete one. The thread owns it.
+        if (m_epollEventDispatcher)
+            m_threads[index]->setEventDispatcher(new EpollEventDispatcher);
         m_threads[index]->start();
         runOn(
             index, [](Shard &shard) { shard.start(); }, true);

@@ -75,6 +75,7 @@ private:
 
     QList<Shard *> m_shards;
     QList<QThread *> m_threads;
+    const bool m_epollEventDispatcher; ///< each I/O thread gets an EpollEventDispatcher when it starts
     int m_nextShard = 0;
 };
 
