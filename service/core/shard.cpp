@@ -1,6 +1,7 @@
 #include "core/shard.h"
 
 #include "core/channelhistory.h"
+#include "core/epolleventdispatcher.h"
 #include "core/notificationinbox.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
@@ -9,6 +10,7 @@
 #include "transport/socketioendpoint.h"
 #include "util/clock.h"
 
+#include <QAbstractEventDispatcher>
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QTimer>
@@ -54,6 +56,7 @@ void Shard::start()
     connect(m_server, &QWebSocketServer::newConnection, this, &Shard::onNewConnection);
     m_socketIo = new SocketIoEndpoint(*this, m_index, this);
 
+    m_deferWrites = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance(thread())) != nullptr;
     m_flushTimer = new QTimer(this);
     m_flushTimer->setSingleShot(true);
     // Batches wait at most the batch delay; a congested socket is retried at least this often even
@@ -152,7 +155,7 @@ void Shard::onNewConnection()
             m_socketIo->handleWebSocket(socket, ticket.address);
             continue;
         }
-        if (Connection *connection = attach(new NativeWebSocketAdapter(socket, tcpSocket, this), ticket))
+        if (Connection *connection = attach(new NativeWebSocketAdapter(socket, tcpSocket, m_deferWrites, this), ticket))
             greet(*connection);
     }
 }
@@ -195,7 +198,8 @@ Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &tic
     connect(
         transport, &ClientTransport::closed, this, [this, id] { removeConnection(id); }, Qt::QueuedConnection);
     connect(transport, &ClientTransport::writable, this, [this, raw] {
-        if (!raw->queue.isEmpty() || raw->lostUpdates)
+        // Also when only over its budget: flush() is where a client that caught up stops counting as slow.
+        if (!raw->queue.isEmpty() || raw->lostUpdates || raw->overCapSinceMs != 0)
             flush(*raw);
     });
 

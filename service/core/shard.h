@@ -178,6 +178,7 @@ private:
     SocketIoEndpoint *m_socketIo = nullptr;
     QTimer *m_heartbeatTimer = nullptr;
     QTimer *m_flushTimer = nullptr;
+    bool m_deferWrites = false;         ///< NativeWebSocketAdapter: under the epoll dispatcher
     QSet<ConnectionId> m_pendingOutput; ///< connections with queued messages
     quint64 m_nextSerial = 0;
     QHash<ConnectionId, std::shared_ptr<Connection>> m_connections;

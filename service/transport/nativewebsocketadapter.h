@@ -14,9 +14,13 @@ class NativeWebSocketAdapter final : public ClientTransport
 {
     Q_OBJECT
 public:
+    /// Bytes a socket may hold before they are written without waiting for its write notifier.
+    static constexpr qint64 DeferredWriteBytes = 16 * 1024;
+
     /// Takes ownership of the socket. `tcpSocket` is the connection under it (what the shard adopted),
-    /// whose write buffer is what the client has not taken yet.
-    NativeWebSocketAdapter(QWebSocket *socket, QTcpSocket *tcpSocket, QObject *parent = nullptr);
+    /// whose write buffer is what the client has not taken yet. `deferWrites`: leave small writes to the
+    /// write notifier (under the epoll dispatcher, see sendText()).
+    NativeWebSocketAdapter(QWebSocket *socket, QTcpSocket *tcpSocket, bool deferWrites, QObject *parent = nullptr);
     ~NativeWebSocketAdapter() override;
 
     void sendText(QLatin1StringView type, const QString &text, qint64 sequence) override;
@@ -30,6 +34,7 @@ private:
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcpSocket;
+    const bool m_deferWrites;
     bool m_closed = false;
 };
 
