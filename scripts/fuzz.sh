@@ -15,7 +15,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(jwt clientmessage enginepacket socketiopacket httprequest controlmessage config)
+    targets=(jwt clientmessage enginepacket socketiopacket httprequest controlmessage config websocketframe)
 fi
 
 cmake --preset fuzz >/dev/null
