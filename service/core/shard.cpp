@@ -1,21 +1,18 @@
 #include "core/shard.h"
 
 #include "core/channelhistory.h"
-#include "core/epolleventdispatcher.h"
 #include "core/notificationinbox.h"
 #include "monitoring/statisticscollector.h"
 #include "protocol/codes.h"
 #include "protocol/servermessage.h"
 #include "transport/nativewebsocketadapter.h"
 #include "transport/socketioendpoint.h"
+#include "transport/websocket/serverwebsocket.h"
+#include "transport/websocket/writebatcher.h"
 #include "util/clock.h"
 
-#include <QAbstractEventDispatcher>
 #include <QLoggingCategory>
-#include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 #include <algorithm>
 
@@ -26,11 +23,6 @@ Q_LOGGING_CATEGORY(lcShard, "wsinfra.core.shard", QtWarningMsg)
 namespace wsinfra {
 
 namespace {
-
-QString peerKeyOf(const QHostAddress &address, quint16 port)
-{
-    return address.toString() + u'|' + QString::number(port);
-}
 
 // Connection ids carry their shard in the top bits so that they are unique across shards.
 constexpr int ShardIdShift = 48;
@@ -51,12 +43,10 @@ Shard::~Shard() = default;
 
 void Shard::start()
 {
-    m_server = new QWebSocketServer(u"wsinfra"_s, QWebSocketServer::NonSecureMode, this);
-    m_server->setHandshakeTimeout(std::chrono::milliseconds(qMin<qint64>(m_settings.connectionTimeoutMs, 10'000)));
-    connect(m_server, &QWebSocketServer::newConnection, this, &Shard::onNewConnection);
+    m_writeBatcher = new WriteBatcher(this);
+    m_writeBatcher->setHoldWhile([this] { return m_postedDeliveries.load(std::memory_order_relaxed) > 0; });
     m_socketIo = new SocketIoEndpoint(*this, m_index, this);
 
-    m_deferWrites = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance(thread())) != nullptr;
     m_flushTimer = new QTimer(this);
     m_flushTimer->setSingleShot(true);
     // Batches wait at most the batch delay; a congested socket is retried at least this often even
@@ -72,92 +62,39 @@ void Shard::start()
     m_heartbeatTimer->start();
 }
 
-QTcpSocket *Shard::adoptSocket(const IncomingSocket &incoming)
+ServerWebSocket *Shard::upgrade(const IncomingSocket &incoming)
 {
-    QTcpSocket *socket = incoming.adopt(this);
-    if (!socket)
+    auto *socket = new ServerWebSocket(incoming, incoming.headLength(), incoming.acceptKey(), m_writeBatcher, this);
+    if (!socket->isOpen()) {
+        delete socket;
         return nullptr;
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    }
+    socket->setMaxIncomingMessageBytes(m_settings.maxPayloadBytes);
     return socket;
 }
 
 void Shard::adoptWebSocket(const IncomingSocket &incoming, const AdmissionTicket &ticket)
 {
-    QTcpSocket *socket = adoptSocket(incoming);
+    ServerWebSocket *socket = upgrade(incoming);
     if (!socket) {
         emit connectionReleased(ticket);
+        checkDrained();
         return;
     }
-    const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
-    m_pendingHandshakes.insert(peerKey, PendingHandshake{socket, ticket, false});
-    // A client that leaves (or is dropped by the handshake timeout) before the upgrade completes.
-    connect(socket, &QTcpSocket::disconnected, this, [this, peerKey] { releasePending(peerKey); });
-    m_server->handleConnection(socket);
+    if (Connection *connection = attach(new NativeWebSocketAdapter(socket, &m_frameCache, this), ticket))
+        greet(*connection);
 }
 
-void Shard::adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &clientAddress)
+void Shard::adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &clientAddress, const QUrlQuery &query)
 {
-    QTcpSocket *socket = adoptSocket(incoming);
-    if (!socket)
-        return;
-    const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
-    AdmissionTicket ticket;
-    ticket.address = clientAddress;
-    m_pendingHandshakes.insert(peerKey, PendingHandshake{socket, ticket, true});
-    connect(socket, &QTcpSocket::disconnected, this, [this, peerKey] { releasePending(peerKey); });
-    m_server->handleConnection(socket);
+    if (ServerWebSocket *socket = upgrade(incoming))
+        m_socketIo->handleWebSocket(socket, clientAddress, query);
 }
 
 void Shard::handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
                                std::function<void(const HttpResponse &)> respond)
 {
     m_socketIo->handleHttp(request, peerAddress, std::move(respond));
-}
-
-void Shard::releasePending(const QString &peerKey)
-{
-    const auto pending = m_pendingHandshakes.find(peerKey);
-    if (pending == m_pendingHandshakes.end())
-        return;
-    if (pending->socket)
-        pending->socket->deleteLater();
-    const AdmissionTicket ticket = pending->ticket;
-    const bool admitted = !pending->engineIo;
-    m_pendingHandshakes.erase(pending);
-    if (admitted)
-        emit connectionReleased(ticket);
-    checkDrained();
-}
-
-void Shard::onNewConnection()
-{
-    while (QWebSocket *socket = m_server->nextPendingConnection()) {
-        const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
-        const auto pending = m_pendingHandshakes.find(peerKey);
-        if (pending == m_pendingHandshakes.end()) {
-            qCWarning(lcShard) << "upgraded socket without admission ticket from" << peerKey;
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        QTcpSocket *tcpSocket = pending->socket;
-        if (tcpSocket) {
-            tcpSocket->disconnect(this);
-            tcpSocket->setParent(socket);
-        }
-        const AdmissionTicket ticket = pending->ticket;
-        const bool engineIo = pending->engineIo;
-        m_pendingHandshakes.erase(pending);
-
-        socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxPayloadBytes));
-        socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxPayloadBytes));
-        if (engineIo) {
-            m_socketIo->handleWebSocket(socket, ticket.address);
-            continue;
-        }
-        if (Connection *connection = attach(new NativeWebSocketAdapter(socket, tcpSocket, m_deferWrites, this), ticket))
-            greet(*connection);
-    }
 }
 
 Connection *Shard::attach(ClientTransport *transport, const AdmissionTicket &ticket, const QString &publicId)
@@ -268,6 +205,8 @@ void Shard::removeConnection(ConnectionId id)
 
 int Shard::deliver(const Publication &publication)
 {
+    if (m_postedDeliveries.load(std::memory_order_relaxed) > 0)
+        m_postedDeliveries.fetch_sub(1, std::memory_order_relaxed);
     int delivered = 0;
     switch (publication.kind) {
     case Publication::Kind::BillUpdate: {
@@ -443,19 +382,12 @@ void Shard::flushPending()
 void Shard::closeAll(int code, const QString &reason)
 {
     m_draining = true;
-    if (m_server)
-        m_server->close();
     const auto connections = m_connections.values();
     for (const auto &connection : connections)
         connection->close(code, reason);
     // Sessions that never joined a namespace (connections told their clients why, above).
     if (m_socketIo)
         m_socketIo->closeAll();
-    const auto pending = m_pendingHandshakes.values();
-    for (const PendingHandshake &handshake : pending) {
-        if (handshake.socket)
-            handshake.socket->abort();
-    }
     checkDrained();
 }
 
@@ -536,7 +468,7 @@ void Shard::checkConnections()
 
 void Shard::checkDrained()
 {
-    if (m_draining && m_connections.isEmpty() && m_pendingHandshakes.isEmpty())
+    if (m_draining && m_connections.isEmpty())
         emit drained();
 }
 

@@ -9,6 +9,7 @@
 #include "core/subscriptionmanager.h"
 #include "memory/orphancheck.h"
 #include "transport/incomingsocket.h"
+#include "transport/websocket/textframecache.h"
 
 #include <QHash>
 #include <QObject>
@@ -21,14 +22,15 @@
 #include <optional>
 #include <utility>
 
-class QTcpSocket;
 class QTimer;
-class QWebSocketServer;
+class QUrlQuery;
 
 namespace wsinfra {
 
 class ChannelHistory;
 class ClientTransport;
+class ServerWebSocket;
+class WriteBatcher;
 class Clock;
 class SocketIoEndpoint;
 class StatisticsCollector;
@@ -56,7 +58,7 @@ public:
     Shard(int index, const ShardContext &context);
     ~Shard() override;
 
-    /// Creates the shard's QWebSocketServer and heartbeat timer; call once on the shard's thread.
+    /// Creates the shard's timers and Socket.IO endpoint; call once on the shard's thread.
     void start();
     /// Takes a connection whose WebSocket upgrade request is still unread (in the kernel, or decrypted in
     /// a TLS socket already moved to this thread).
@@ -64,7 +66,7 @@ public:
     /// The same for an Engine.IO WebSocket (a new Socket.IO session or the upgrade of a polling one);
     /// the client is admitted later, when its Socket.IO CONNECT names the user. `clientAddress` is the
     /// client's address (the peer's, or what a trusted proxy forwarded).
-    void adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &clientAddress);
+    void adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &clientAddress, const QUrlQuery &query);
     /// An Engine.IO long-polling request (or handshake) for a session of this shard; `respond` is
     /// called on this shard's thread, once.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
@@ -86,6 +88,9 @@ public:
     StatisticsCounters &statistics() { return m_statistics; }
     /// Hands a publication to the local recipients; returns how many connections it was sent to.
     int deliver(const Publication &publication);
+    /// A publication was posted to this shard and waits for deliver() (any thread may call it): while
+    /// some wait, the sockets' writes wait for them too, so that a burst leaves in one write per socket.
+    void notePostedDelivery() { m_postedDeliveries.fetch_add(1, std::memory_order_relaxed); }
     /// Closes every connection (shutdown: 1001).
     void closeAll(int code, const QString &reason);
     /// Applies (or, with the default, lifts) what memory pressure makes the shard give up.
@@ -141,16 +146,8 @@ signals:
     void drained();
 
 private:
-    struct PendingHandshake
-    {
-        QPointer<QTcpSocket> socket;
-        AdmissionTicket ticket;
-        bool engineIo = false; ///< not admitted yet: nothing to release
-    };
-    QTcpSocket *adoptSocket(const IncomingSocket &incoming);
-
-    void onNewConnection();
-    void releasePending(const QString &peerKey);
+    /// Completes the upgrade of `incoming`; nullptr when the connection is gone already.
+    ServerWebSocket *upgrade(const IncomingSocket &incoming);
     void removeConnection(ConnectionId id);
     void checkConnections();
     void checkDrained();
@@ -174,18 +171,18 @@ private:
     const Clock &m_clock;
     SubscriptionManager m_subscriptions;
     MessageHandler m_messageHandler;
-    QWebSocketServer *m_server = nullptr;
+    WriteBatcher *m_writeBatcher = nullptr;
+    TextFrameCache m_frameCache;
     SocketIoEndpoint *m_socketIo = nullptr;
     QTimer *m_heartbeatTimer = nullptr;
     QTimer *m_flushTimer = nullptr;
-    bool m_deferWrites = false;         ///< NativeWebSocketAdapter: under the epoll dispatcher
     QSet<ConnectionId> m_pendingOutput; ///< connections with queued messages
     quint64 m_nextSerial = 0;
     QHash<ConnectionId, std::shared_ptr<Connection>> m_connections;
     QHash<QString, QSet<ConnectionId>> m_connectionsByUser;
-    QHash<QString, PendingHandshake> m_pendingHandshakes; // peer "address:port" -> ticket
     bool m_draining = false;
     std::atomic<quint64> m_presenceChanges{0}; ///< connections attached and removed
+    std::atomic<int> m_postedDeliveries{0};    ///< notePostedDelivery() not yet delivered
     ShardDegradation m_degradation;
 };
 

@@ -93,12 +93,16 @@ int ShardPool::shardOfSid(const QString &sid)
     return shard >= 0 && shard < m_shards.size() ? shard : 0;
 }
 
-void ShardPool::adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &sid, const QString &clientAddress)
+void ShardPool::adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &sid, const QString &clientAddress,
+                                       const QUrlQuery &query)
 {
     const int shard = shardOfSid(sid);
     incoming.moveToThread(m_shards.at(shard)->thread());
     runOn(
-        shard, [incoming, clientAddress](Shard &target) { target.adoptEngineIoWebSocket(incoming, clientAddress); },
+        shard,
+        [incoming, clientAddress, query](Shard &target) {
+            target.adoptEngineIoWebSocket(incoming, clientAddress, query);
+        },
         false);
 }
 
@@ -135,6 +139,7 @@ void ShardPool::deliver(const Publication &publication, std::function<void(int)>
     };
     auto tally = std::make_shared<Tally>(Tally{int(m_shards.size()), 0, std::move(done)});
     for (int shard = 0; shard < m_shards.size(); ++shard) {
+        m_shards.at(shard)->notePostedDelivery();
         runOn(
             shard,
             [this, publication, tally](Shard &target) {

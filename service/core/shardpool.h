@@ -11,6 +11,7 @@
 #include <functional>
 
 class QThread;
+class QUrlQuery;
 
 namespace wsinfra {
 
@@ -40,8 +41,10 @@ public:
     /// Hands an accepted connection to the next shard (a TLS socket moves to that shard's thread).
     void adoptWebSocket(const IncomingSocket &incoming, const AdmissionTicket &ticket);
     /// Hands an Engine.IO WebSocket upgrade to the shard that owns `sid` (a new session: the next shard);
-    /// `clientAddress` is the client's address as the front door determined it.
-    void adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &sid, const QString &clientAddress);
+    /// `clientAddress` is the client's address as the front door determined it; `query` the request's
+    /// (EIO, transport, sid).
+    void adoptEngineIoWebSocket(const IncomingSocket &incoming, const QString &sid, const QString &clientAddress,
+                                const QUrlQuery &query);
     /// Routes an Engine.IO long-polling request the same way; `respond` is called on this thread.
     void handleEngineIoHttp(const HttpRequest &request, const QString &peerAddress,
                             std::function<void(const HttpResponse &)> respond);

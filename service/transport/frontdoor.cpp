@@ -13,6 +13,7 @@
 #include "transport/socketioendpoint.h"
 #include "transport/tcplistener.h"
 #include "transport/tlsacceptor.h"
+#include "transport/websocket/websockethandshake.h"
 #include "util/booleanword.h"
 
 #include <QHostAddress>
@@ -146,15 +147,22 @@ bool FrontDoor::withinConnectionRate(const IncomingSocket &incoming, qsizetype h
 
 void FrontDoor::route(const IncomingSocket &incoming, const HttpRequest &head, qsizetype headLength)
 {
-    if ((head.path == "/ws" || head.path == "/ws/") && head.isWebSocketUpgrade()) {
-        upgrade(incoming, head, headLength);
+    const bool native = head.path == "/ws" || head.path == "/ws/";
+    if (!(native || head.path.startsWith(SocketIoEndpoint::Path.data())) || !head.isWebSocketUpgrade()) {
+        m_toHttpApi(incoming);
         return;
     }
-    if (head.path.startsWith(SocketIoEndpoint::Path.data()) && head.isWebSocketUpgrade()) {
-        upgradeEngineIo(incoming, head, headLength);
+    if (const std::optional<HttpResponse> refusal = WebSocketHandshake::refusal(head)) {
+        m_statistics.httpRequest();
+        incoming.answerAndClose(headLength, *refusal, this);
         return;
     }
-    m_toHttpApi(incoming);
+    const IncomingSocket upgrading =
+        incoming.withUpgrade(headLength, WebSocketHandshake::acceptKey(head.header("Sec-WebSocket-Key").trimmed()));
+    if (native)
+        upgrade(upgrading, head, headLength);
+    else
+        upgradeEngineIo(upgrading, head, headLength);
 }
 
 void FrontDoor::upgradeEngineIo(const IncomingSocket &incoming, const HttpRequest &head, qsizetype headLength)
@@ -183,7 +191,7 @@ void FrontDoor::upgradeEngineIo(const IncomingSocket &incoming, const HttpReques
     // Only a new session counts: a polling session's upgrade was counted at its handshake.
     if (request->sid.isEmpty() && !withinConnectionRate(incoming, headLength, clientAddress))
         return;
-    m_shards.adoptEngineIoWebSocket(incoming, request->sid, clientAddress);
+    m_shards.adoptEngineIoWebSocket(incoming, request->sid, clientAddress, head.query);
 }
 
 void FrontDoor::upgrade(const IncomingSocket &incoming, const HttpRequest &head, qsizetype headLength)

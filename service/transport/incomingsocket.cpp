@@ -36,6 +36,14 @@ IncomingSocket IncomingSocket::fromSocket(QTcpSocket *socket)
     return incoming;
 }
 
+IncomingSocket IncomingSocket::withUpgrade(qsizetype headLength, const QByteArray &acceptKey) const
+{
+    IncomingSocket upgraded = *this;
+    upgraded.m_headLength = headLength;
+    upgraded.m_acceptKey = acceptKey;
+    return upgraded;
+}
+
 QHostAddress IncomingSocket::peerAddress() const
 {
     if (m_socket)

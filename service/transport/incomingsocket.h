@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QHostAddress>
 
 class QObject;
@@ -25,6 +26,13 @@ public:
 
     bool isValid() const { return m_descriptor >= 0 || m_socket; }
     bool isTls() const { return m_socket != nullptr; }
+    /// The plain connection's descriptor (-1 for TLS): for an owner that reads it itself.
+    qintptr descriptor() const { return m_descriptor; }
+    /// The same handle carrying the WebSocket upgrade the front door accepted: the length of the request
+    /// still to be consumed and the Sec-WebSocket-Accept value to answer with.
+    IncomingSocket withUpgrade(qsizetype headLength, const QByteArray &acceptKey) const;
+    qsizetype headLength() const { return m_headLength; }
+    const QByteArray &acceptKey() const { return m_acceptKey; }
     /// The TCP peer's address (a proxy's, when there is one in front).
     QHostAddress peerAddress() const;
 
@@ -43,6 +51,8 @@ public:
 private:
     qintptr m_descriptor = -1;
     QTcpSocket *m_socket = nullptr;
+    qsizetype m_headLength = 0;
+    QByteArray m_acceptKey;
 };
 
 } // namespace wsinfra

@@ -1,27 +1,25 @@
 #include "transport/nativewebsocketadapter.h"
 
-#include <QTcpSocket>
-#include <QWebSocket>
+#include "transport/websocket/serverwebsocket.h"
+#include "transport/websocket/textframecache.h"
 
 namespace wsinfra {
 
-NativeWebSocketAdapter::NativeWebSocketAdapter(QWebSocket *socket, QTcpSocket *tcpSocket, bool deferWrites,
-                                               QObject *parent)
-    : ClientTransport(parent), m_socket(socket), m_tcpSocket(tcpSocket), m_deferWrites(deferWrites)
+NativeWebSocketAdapter::NativeWebSocketAdapter(ServerWebSocket *socket, TextFrameCache *frames, QObject *parent)
+    : ClientTransport(parent), m_socket(socket), m_frames(frames)
 {
-    if (m_tcpSocket)
-        connect(m_tcpSocket, &QTcpSocket::bytesWritten, this, &ClientTransport::writable);
     m_socket->setParent(this);
-    connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+    connect(m_socket, &ServerWebSocket::bytesWritten, this, &ClientTransport::writable);
+    connect(m_socket, &ServerWebSocket::textMessageReceived, this, [this](const QString &text) {
         emit alive();
         emit textReceived(text);
     });
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
+    connect(m_socket, &ServerWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
         emit alive();
         emit unsupportedReceived();
     });
-    connect(m_socket, &QWebSocket::pong, this, [this](quint64, const QByteArray &) { emit alive(); });
-    connect(m_socket, &QWebSocket::disconnected, this, &NativeWebSocketAdapter::onDisconnected);
+    connect(m_socket, &ServerWebSocket::pong, this, &ClientTransport::alive);
+    connect(m_socket, &ServerWebSocket::disconnected, this, &NativeWebSocketAdapter::onDisconnected);
 }
 
 NativeWebSocketAdapter::~NativeWebSocketAdapter()
@@ -32,30 +30,19 @@ NativeWebSocketAdapter::~NativeWebSocketAdapter()
 
 void NativeWebSocketAdapter::sendText(QLatin1StringView, const QString &text, qint64)
 {
-    if (m_closed)
-        return;
-    m_socket->sendTextMessage(text);
-    // Under the epoll dispatcher small messages wait for the socket's write notifier, so whatever else is
-    // delivered to the socket meanwhile leaves in the same system call: 10,000 connections, 100 pipelined
-    // publishes flat out cost 3.6-4.3 us of server CPU per delivery instead of 13-15 us when each message
-    // was written at once (docs/benchmarks.md). Past DeferredWriteBytes it is written at once anyway, so
-    // that Qt's buffer only grows while the kernel's is full: the shard's flow control (shedding, "caught
-    // up") reads bytesToWrite() as what the client has not taken. Qt's own dispatchers pay a poll() over
-    // every socket per notifier cycle: there each message is written at once (18 us deferred, 13 us not).
-    if (!m_deferWrites || (m_tcpSocket && m_tcpSocket->bytesToWrite() >= DeferredWriteBytes))
-        m_socket->flush();
+    if (!m_closed)
+        m_socket->sendFrame(m_frames->frameOf(text));
 }
 
 void NativeWebSocketAdapter::close(int code, const QString &reason)
 {
-    if (m_closed)
-        return;
-    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    if (!m_closed)
+        m_socket->close(code, reason);
 }
 
 qint64 NativeWebSocketAdapter::bufferedBytes() const
 {
-    return m_tcpSocket ? m_tcpSocket->bytesToWrite() : 0;
+    return m_socket->bytesToWrite();
 }
 
 void NativeWebSocketAdapter::abort()

@@ -147,9 +147,9 @@ void SocketIoEndpoint::handleHttp(const HttpRequest &request, const QString &pee
     m_engine->handleHttp(request, peerAddress, std::move(respond));
 }
 
-void SocketIoEndpoint::handleWebSocket(QWebSocket *socket, const QString &peerAddress)
+void SocketIoEndpoint::handleWebSocket(ServerWebSocket *socket, const QString &peerAddress, const QUrlQuery &query)
 {
-    m_engine->handleWebSocket(socket, peerAddress);
+    m_engine->handleWebSocket(socket, peerAddress, query);
 }
 
 void SocketIoEndpoint::closeAll()

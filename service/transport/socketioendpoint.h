@@ -8,9 +8,11 @@
 
 #include <functional>
 
-class QWebSocket;
+class QUrlQuery;
 
 namespace wsinfra {
+
+class ServerWebSocket;
 
 class EngineIoServer;
 class EngineIoSession;
@@ -38,7 +40,7 @@ public:
     void handleHttp(const HttpRequest &request, const QString &peerAddress,
                     std::function<void(const HttpResponse &)> respond);
     /// Takes an upgraded WebSocket at the Socket.IO path.
-    void handleWebSocket(QWebSocket *socket, const QString &peerAddress);
+    void handleWebSocket(ServerWebSocket *socket, const QString &peerAddress, const QUrlQuery &query);
     /// Shutdown: ends every session (connections were closed by the shard first).
     void closeAll();
 

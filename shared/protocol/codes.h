@@ -9,6 +9,8 @@ namespace wsinfra {
 namespace CloseCode {
 inline constexpr int Normal = 1000;
 inline constexpr int GoingAway = 1001;
+inline constexpr int ProtocolError = 1002;
+inline constexpr int PolicyViolation = 1008;
 inline constexpr int TooBig = 1009;
 inline constexpr int InternalError = 1011;
 inline constexpr int TryAgainLater = 1013;

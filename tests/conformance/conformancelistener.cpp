@@ -7,10 +7,9 @@
 #include "transport/incomingsocket.h"
 #include "transport/requestsniffer.h"
 #include "transport/tcplistener.h"
-
-#include <QTcpSocket>
-#include <QWebSocket>
-#include <QWebSocketServer>
+#include "transport/websocket/serverwebsocket.h"
+#include "transport/websocket/websockethandshake.h"
+#include "transport/websocket/writebatcher.h"
 
 #include <memory>
 
@@ -21,11 +20,6 @@ using namespace Qt::StringLiterals;
 namespace wsinfra {
 
 namespace {
-
-QString peerKeyOf(const QHostAddress &address, quint16 port)
-{
-    return address.toString() + u'|' + QString::number(port);
-}
 
 HttpResponse notFound()
 {
@@ -44,12 +38,10 @@ ConformanceListener::ConformanceListener(const Settings &settings, const QByteAr
               route(socketDescriptor, head, headLength);
           },
           this)),
-      m_webSockets(new QWebSocketServer(u"wsinfra-conformance"_s, QWebSocketServer::NonSecureMode, this))
+      m_writeBatcher(new WriteBatcher(this))
 {
     while (m_base.endsWith('/'))
         m_base.chop(1);
-    m_webSockets->setHandshakeTimeout(std::chrono::milliseconds(settings.headTimeoutMs));
-    connect(m_webSockets, &QWebSocketServer::newConnection, this, &ConformanceListener::onNewWebSocket);
 }
 
 ConformanceListener::~ConformanceListener() = default;
@@ -96,7 +88,7 @@ void ConformanceListener::route(qintptr socketDescriptor, const HttpRequest &hea
         return;
     }
     if (head.isWebSocketUpgrade())
-        upgrade(socketDescriptor);
+        upgrade(socketDescriptor, head, headLength);
     else
         serveHttp(socketDescriptor);
 }
@@ -123,41 +115,22 @@ void ConformanceListener::serveHttp(qintptr socketDescriptor)
     });
 }
 
-void ConformanceListener::upgrade(qintptr socketDescriptor)
+void ConformanceListener::upgrade(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength)
 {
-    auto *socket = new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(socketDescriptor)) {
-        delete socket;
-        ::close(int(socketDescriptor));
+    const IncomingSocket incoming = IncomingSocket::fromDescriptor(socketDescriptor);
+    if (const std::optional<HttpResponse> refusal = WebSocketHandshake::refusal(head)) {
+        incoming.answerAndClose(headLength, *refusal, this);
         return;
     }
-    const QString peerKey = peerKeyOf(socket->peerAddress(), socket->peerPort());
-    m_handshakes.insert(peerKey, socket);
-    // A client that leaves (or is dropped by the handshake timeout) before the upgrade completes.
-    connect(socket, &QTcpSocket::disconnected, this, [this, peerKey, socket] {
-        if (m_handshakes.value(peerKey) == socket)
-            m_handshakes.remove(peerKey);
-        socket->deleteLater();
-    });
-    m_webSockets->handleConnection(socket);
-}
-
-void ConformanceListener::onNewWebSocket()
-{
-    while (QWebSocket *webSocket = m_webSockets->nextPendingConnection()) {
-        const QString peerKey = peerKeyOf(webSocket->peerAddress(), webSocket->peerPort());
-        // The QWebSocket runs on the adopted QTcpSocket: it now owns it.
-        if (const QPointer<QTcpSocket> socket = m_handshakes.take(peerKey)) {
-            socket->disconnect(this);
-            socket->setParent(webSocket);
-        }
-        if (!m_engine) {
-            webSocket->abort();
-            webSocket->deleteLater();
-            continue;
-        }
-        m_engine->handleWebSocket(webSocket, clientAddressText(webSocket->peerAddress()));
+    const QString peerAddress = clientAddressText(incoming.peerAddress());
+    auto *socket = new ServerWebSocket(incoming, headLength,
+                                       WebSocketHandshake::acceptKey(head.header("Sec-WebSocket-Key").trimmed()),
+                                       m_writeBatcher, this);
+    if (!socket->isOpen() || !m_engine) {
+        delete socket;
+        return;
     }
+    m_engine->handleWebSocket(socket, peerAddress, head.query);
 }
 
 } // namespace wsinfra

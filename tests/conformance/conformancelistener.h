@@ -9,18 +9,16 @@
 #include <QObject>
 #include <QPointer>
 
-class QTcpSocket;
-class QWebSocketServer;
-
 namespace wsinfra {
 
 class EngineIoServer;
 class HttpServerConnection;
 class RequestSniffer;
 class TcpListener;
+class WriteBatcher;
 
 /// The public port of the conformance server: accepts connections, peeks at each request head and routes
-/// WebSocket upgrades at the Engine.IO path to a QWebSocketServer and then to EngineIoServer::handleWebSocket,
+/// WebSocket upgrades at the Engine.IO path to a ServerWebSocket and then to EngineIoServer::handleWebSocket,
 /// other requests at the path over HttpServerConnection to EngineIoServer::handleHttp, and answers anything else
 /// with 404. Reusable by in-process tests.
 class ConformanceListener : public QObject
@@ -55,16 +53,14 @@ public:
 private:
     void route(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
     void serveHttp(qintptr socketDescriptor);
-    void upgrade(qintptr socketDescriptor);
-    void onNewWebSocket();
+    void upgrade(qintptr socketDescriptor, const HttpRequest &head, qsizetype headLength);
 
     const Settings m_settings;
     QByteArray m_base; // the path without its trailing slash
     QPointer<EngineIoServer> m_engine;
     TcpListener *m_listener;
     RequestSniffer *m_sniffer;
-    QWebSocketServer *m_webSockets;
-    QHash<QString, QPointer<QTcpSocket>> m_handshakes; // "address:port" of sockets in the WebSocket handshake
+    WriteBatcher *m_writeBatcher;
     QList<QPointer<HttpServerConnection>> m_connections;
 };
 

@@ -2,6 +2,7 @@
 // protocol: namespace connect/refuse/disconnect, acks, binary attachments both ways, the connect timeout, parse
 // errors closing the session and every reason disconnected() can give.
 
+#include "conformancelistener.h"
 #include "transport/engineio/engineioserver.h"
 #include "transport/socketio/socketioserver.h"
 #include "transport/socketio/socketiosocket.h"
@@ -15,7 +16,6 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
-#include <QWebSocketServer>
 
 #include <memory>
 
@@ -121,8 +121,8 @@ private:
     bool m_answerPings = true;
 };
 
-// An EngineIoServer fed by a QWebSocketServer on 127.0.0.1, with a SocketIoServer on top whose namespaces record
-// what happens and answer a few test events.
+// An EngineIoServer served on 127.0.0.1 by the conformance server's listener (WebSocket upgrades only here), with a
+// SocketIoServer on top whose namespaces record what happens and answer a few test events.
 class Stack : public QObject
 {
 public:
@@ -135,14 +135,10 @@ public:
     };
 
     explicit Stack(EngineIoServer::Settings engineSettings = {}, SocketIoServer::Settings ioSettings = {})
-        : m_webSockets(u"tst_socketio"_s, QWebSocketServer::NonSecureMode),
-          m_engine(std::make_unique<EngineIoServer>(engineSettings, u"t-"_s)), m_io(ioSettings, *m_engine)
+        : m_engine(std::make_unique<EngineIoServer>(engineSettings, u"t-"_s)), m_io(ioSettings, *m_engine),
+          m_listener(ConformanceListener::Settings{}, "/socket.io/", m_engine.get())
     {
-        connect(&m_webSockets, &QWebSocketServer::newConnection, this, [this] {
-            while (QWebSocket *socket = m_webSockets.nextPendingConnection())
-                m_engine->handleWebSocket(socket, socket->peerAddress().toString());
-        });
-        m_webSockets.listen(QHostAddress::LocalHost, 0);
+        m_listener.listen();
 
         const auto connected = [this](SocketIoSocket *socket) { onConnected(socket); };
         m_io.addNamespace(u"/"_s, nullptr, connected);
@@ -175,7 +171,7 @@ public:
     }
 
     QUrl url() const { return QUrl(u"ws://127.0.0.1:%1/socket.io/?EIO=4&transport=websocket"_s.arg(port())); }
-    quint16 port() const { return m_webSockets.serverPort(); }
+    quint16 port() const { return m_listener.port(); }
     EngineIoServer &engine() { return *m_engine; }
     SocketIoServer &io() { return m_io; }
     void destroyEngine() { m_engine.reset(); }
@@ -229,9 +225,9 @@ private:
         }
     }
 
-    QWebSocketServer m_webSockets;
     std::unique_ptr<EngineIoServer> m_engine;
     SocketIoServer m_io;
+    ConformanceListener m_listener;
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "transport/engineio/engineioserver.h"
 
 #include "protocol/codes.h"
+#include "transport/websocket/serverwebsocket.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,7 +9,6 @@
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QUrlQuery>
-#include <QWebSocket>
 
 #include <array>
 
@@ -72,7 +72,7 @@ QByteArray EngineIoServer::openPacket(const QString &sid, bool upgradable) const
     return char(EnginePacket::Type::Open) + QJsonDocument(handshake).toJson(QJsonDocument::Compact);
 }
 
-EngineIoSession *EngineIoServer::createSession(const QString &peerAddress, QWebSocket *webSocket)
+EngineIoSession *EngineIoServer::createSession(const QString &peerAddress, ServerWebSocket *webSocket)
 {
     EngineIoSession::Limits limits;
     limits.pingIntervalMs = m_settings.pingIntervalMs;
@@ -209,16 +209,16 @@ void EngineIoServer::handleHttp(const HttpRequest &request, const QString &peerA
         answer(engineErrorResponse(EngineError::BadRequest));
 }
 
-void EngineIoServer::handleWebSocket(QWebSocket *socket, const QString &peerAddress)
+void EngineIoServer::handleWebSocket(ServerWebSocket *socket, const QString &peerAddress, const QUrlQuery &query)
 {
     // The Origin of an upgrade is checked by whoever accepted it (the front door), before the upgrade.
     socket->setParent(this);
     HttpRequest request;
-    request.query = QUrlQuery(socket->requestUrl());
+    request.query = query;
     const Result<EngineRequest> parsed = parseEngineRequest(request);
     if (!parsed || parsed->transport != EngineRequest::Transport::WebSocket) {
         qCDebug(lcEngineIo) << "refusing a WebSocket with a bad query from" << peerAddress;
-        EngineIoSession::retireWebSocket(socket, this, this, QWebSocketProtocol::CloseCodeProtocolError,
+        EngineIoSession::retireWebSocket(socket, this, this, CloseCode::ProtocolError,
                                          parsed ? engineErrorMessage(EngineError::BadRequest) : parsed.error().message);
         return;
     }
@@ -230,7 +230,7 @@ void EngineIoServer::handleWebSocket(QWebSocket *socket, const QString &peerAddr
         if (!session || !session->startProbe(socket)) {
             qCDebug(lcEngineIo) << "refusing an upgrade for" << parsed->sid << "from" << peerAddress;
             EngineIoSession::retireWebSocket(
-                socket, this, this, QWebSocketProtocol::CloseCodePolicyViolated,
+                socket, this, this, CloseCode::PolicyViolation,
                 engineErrorMessage(session ? EngineError::BadRequest : EngineError::UnknownSid));
         }
         return;
@@ -239,14 +239,13 @@ void EngineIoServer::handleWebSocket(QWebSocket *socket, const QString &peerAddr
     if (m_guard) {
         if (const std::optional<HttpResponse> refusal = m_guard(peerAddress)) {
             // What an HTTP client would read in the refusal's status, a WebSocket reads in its close frame.
-            EngineIoSession::retireWebSocket(socket, this, this,
-                                             QWebSocketProtocol::CloseCode(CloseCode::TryAgainLater),
+            EngineIoSession::retireWebSocket(socket, this, this, CloseCode::TryAgainLater,
                                              u"refused: HTTP "_s + QString::number(refusal->status));
             return;
         }
     }
     EngineIoSession *session = createSession(peerAddress, socket);
-    socket->sendTextMessage(QString::fromUtf8(openPacket(session->id(), false)));
+    socket->sendText(openPacket(session->id(), false));
     emit sessionOpened(session);
 }
 

@@ -14,9 +14,9 @@
 #include <functional>
 #include <optional>
 
-class QWebSocket;
-
 namespace wsinfra {
+
+class ServerWebSocket;
 
 /// An Engine.IO v4 server (https://socket.io/docs/v4/engine-io-protocol/) without a listening socket of its
 /// own: whoever accepts connections hands it the HTTP requests and the upgraded WebSockets at its path. It
@@ -53,8 +53,9 @@ public:
     /// while a GET of a session is still pending, the client gave up and the session closes ("transport close").
     void handleHttp(const HttpRequest &request, const QString &peerAddress, Respond respond, QObject *connection);
     /// A WebSocket already upgraded at the Engine.IO path; takes ownership. Without sid: a new session on WebSocket
-    /// (open packet with upgrades []); with sid: the probe/upgrade of that polling session. Bad query: closed at once.
-    void handleWebSocket(QWebSocket *socket, const QString &peerAddress);
+    /// (open packet with upgrades []); with sid: the probe/upgrade of that polling session. Bad `query` (the
+    /// upgrade request's): closed at once.
+    void handleWebSocket(ServerWebSocket *socket, const QString &peerAddress, const QUrlQuery &query);
     void setHandshakeGuard(HandshakeGuard guard);
 
     /// An open session (not yet closed()), or null.
@@ -71,7 +72,7 @@ signals:
 private:
     QString newSid() const;
     QByteArray openPacket(const QString &sid, bool upgradable) const;
-    EngineIoSession *createSession(const QString &peerAddress, QWebSocket *webSocket);
+    EngineIoSession *createSession(const QString &peerAddress, ServerWebSocket *webSocket);
     void onSessionClosed(EngineIoSession *session);
     void onSessionFinished(EngineIoSession *session);
     QList<QPair<QByteArray, QByteArray>> corsHeaders(const HttpRequest &request) const;

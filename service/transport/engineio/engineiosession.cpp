@@ -1,8 +1,10 @@
 #include "transport/engineio/engineiosession.h"
 
+#include "protocol/codes.h"
+#include "transport/websocket/serverwebsocket.h"
+
 #include <QLoggingCategory>
 #include <QTimer>
-#include <QWebSocket>
 
 using namespace Qt::StringLiterals;
 
@@ -35,7 +37,7 @@ QTimer *singleShotTimer(qint64 intervalMs, QObject *parent)
 } // namespace
 
 EngineIoSession::EngineIoSession(const QString &id, const QString &peerAddress, const Limits &limits,
-                                 QWebSocket *webSocket, Finished finished, QObject *parent)
+                                 ServerWebSocket *webSocket, Finished finished, QObject *parent)
     : QObject(parent), m_id(id), m_peerAddress(peerAddress), m_limits(limits), m_finished(std::move(finished)),
       m_pingTimer(singleShotTimer(limits.pingIntervalMs, this)),
       m_pongTimer(singleShotTimer(limits.pingTimeoutMs, this)),
@@ -58,16 +60,16 @@ EngineIoSession::EngineIoSession(const QString &id, const QString &peerAddress, 
 
 EngineIoSession::~EngineIoSession() = default;
 
-void EngineIoSession::retireWebSocket(QWebSocket *socket, QObject *owner, QObject *newParent,
-                                      QWebSocketProtocol::CloseCode code, const QString &reason)
+void EngineIoSession::retireWebSocket(ServerWebSocket *socket, QObject *owner, QObject *newParent, int code,
+                                      const QString &reason)
 {
     QObject::disconnect(socket, nullptr, owner, nullptr);
     socket->setParent(newParent);
-    if (socket->state() == QAbstractSocket::UnconnectedState) {
+    if (socket->isGone()) {
         socket->deleteLater();
         return;
     }
-    QObject::connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+    QObject::connect(socket, &ServerWebSocket::disconnected, socket, &QObject::deleteLater);
     QTimer::singleShot(WebSocketCloseTimeoutMs, socket, [socket] {
         socket->abort();
         socket->deleteLater();
@@ -153,12 +155,12 @@ void EngineIoSession::answerPoll(const HttpResponse &response)
     poll.respond(response);
 }
 
-void EngineIoSession::sendOnWebSocket(QWebSocket *socket, const EnginePacket &packet)
+void EngineIoSession::sendOnWebSocket(ServerWebSocket *socket, const EnginePacket &packet)
 {
     if (packet.type == EnginePacket::Type::Message && packet.binary)
         socket->sendBinaryMessage(packet.data);
     else
-        socket->sendTextMessage(QString::fromUtf8(EngineCodec::encodeText(packet)));
+        socket->sendText(EngineCodec::encodeText(packet));
 }
 
 bool EngineIoSession::isLingering() const
@@ -270,7 +272,7 @@ void EngineIoSession::handlePacket(const EnginePacket &packet)
     }
 }
 
-bool EngineIoSession::startProbe(QWebSocket *socket)
+bool EngineIoSession::startProbe(ServerWebSocket *socket)
 {
     if (m_state != State::Open || m_webSocket || m_probe)
         return false;
@@ -280,23 +282,22 @@ bool EngineIoSession::startProbe(QWebSocket *socket)
     return true;
 }
 
-void EngineIoSession::attachWebSocket(QWebSocket *socket)
+void EngineIoSession::attachWebSocket(ServerWebSocket *socket)
 {
     socket->setParent(this);
-    socket->setMaxAllowedIncomingMessageSize(quint64(qMax<qint64>(1, m_limits.maxPayload)));
-    socket->setMaxAllowedIncomingFrameSize(quint64(qMax<qint64>(1, m_limits.maxPayload)));
-    connect(socket, &QWebSocket::textMessageReceived, this,
+    socket->setMaxIncomingMessageBytes(qMax<qint64>(1, m_limits.maxPayload));
+    connect(socket, &ServerWebSocket::textMessageReceived, this,
             [this, socket](const QString &text) { onWebSocketText(socket, text); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this,
+    connect(socket, &ServerWebSocket::binaryMessageReceived, this,
             [this, socket](const QByteArray &bytes) { onWebSocketBinary(socket, bytes); });
-    connect(socket, &QWebSocket::disconnected, this, [this, socket] { onWebSocketGone(socket); });
+    connect(socket, &ServerWebSocket::disconnected, this, [this, socket] { onWebSocketGone(socket); });
 }
 
-void EngineIoSession::onWebSocketText(QWebSocket *socket, const QString &text)
+void EngineIoSession::onWebSocketText(ServerWebSocket *socket, const QString &text)
 {
     if (socket == m_probe) {
         if (text == "2probe"_L1) {
-            socket->sendTextMessage(u"3probe"_s);
+            socket->sendText("3probe");
             m_probed = true;
             // The client pauses polling now: end the GET it has pending.
             answerPoll(QByteArray(1, char(EnginePacket::Type::Noop)));
@@ -318,7 +319,7 @@ void EngineIoSession::onWebSocketText(QWebSocket *socket, const QString &text)
     handlePacket(*packet);
 }
 
-void EngineIoSession::onWebSocketBinary(QWebSocket *socket, const QByteArray &bytes)
+void EngineIoSession::onWebSocketBinary(ServerWebSocket *socket, const QByteArray &bytes)
 {
     if (socket == m_probe) {
         abandonProbe();
@@ -329,7 +330,7 @@ void EngineIoSession::onWebSocketBinary(QWebSocket *socket, const QByteArray &by
     handlePacket(EngineCodec::decodeBinary(bytes));
 }
 
-void EngineIoSession::onWebSocketGone(QWebSocket *socket)
+void EngineIoSession::onWebSocketGone(ServerWebSocket *socket)
 {
     if (socket == m_probe) {
         abandonProbe();
@@ -362,13 +363,13 @@ void EngineIoSession::abandonProbe()
         return;
     qCDebug(lcEngineIo) << "session" << m_id << "stays on polling: the upgrade did not complete";
     m_upgradeTimer->stop();
-    QWebSocket *probe = m_probe;
+    ServerWebSocket *probe = m_probe;
     m_probe = nullptr;
     m_probed = false;
     // A GET held for the outcome is an ordinary pending poll again.
     m_pollHeld = false;
     m_heldPollTimer->stop();
-    retireWebSocket(probe, this, parent(), QWebSocketProtocol::CloseCodeNormal);
+    retireWebSocket(probe, this, parent(), CloseCode::Normal);
     // What waited for the WebSocket goes out on polling again.
     if (!m_queue.isEmpty())
         scheduleFlush();
@@ -444,11 +445,10 @@ void EngineIoSession::closeWithReason(const QString &reason)
         for (const EnginePacket &packet : std::as_const(m_queue))
             sendOnWebSocket(m_webSocket, packet);
         m_queue.clear();
-        QWebSocket *socket = m_webSocket;
+        ServerWebSocket *socket = m_webSocket;
         m_webSocket = nullptr;
         retireWebSocket(socket, this, parent(),
-                        reason == "parse error"_L1 ? QWebSocketProtocol::CloseCodeProtocolError
-                                                   : QWebSocketProtocol::CloseCodeNormal);
+                        reason == "parse error"_L1 ? CloseCode::ProtocolError : CloseCode::Normal);
     } else if (m_poll) {
         const QByteArray payload = EngineCodec::encodePayload(m_queue);
         m_queue.clear();

@@ -8,15 +8,15 @@
 #include <QMetaObject>
 #include <QObject>
 #include <QString>
-#include <QWebSocketProtocol>
 
 #include <functional>
 #include <optional>
 
 class QTimer;
-class QWebSocket;
 
 namespace wsinfra {
+
+class ServerWebSocket;
 
 /// One Engine.IO client, on HTTP long-polling or on a WebSocket; owned by its EngineIoServer. Packets sent in
 /// one event-loop turn go out together. The server pings every pingInterval and closes a session whose client
@@ -72,7 +72,7 @@ private:
 
     /// A polling session (webSocket null) or a session on a WebSocket from the start. `finished` is called once
     /// when the session has closed and is done with its transports.
-    EngineIoSession(const QString &id, const QString &peerAddress, const Limits &limits, QWebSocket *webSocket,
+    EngineIoSession(const QString &id, const QString &peerAddress, const Limits &limits, ServerWebSocket *webSocket,
                     Finished finished, QObject *parent);
 
     // For EngineIoServer.
@@ -80,7 +80,7 @@ private:
     void handlePost(const QByteArray &body, const Respond &respond);
     /// A WebSocket opened with this session's sid: the probe of an upgrade. False (socket untouched) when the
     /// session cannot upgrade (already on a WebSocket or upgrading).
-    bool startProbe(QWebSocket *socket);
+    bool startProbe(ServerWebSocket *socket);
     /// Whether the client missed its pong deadline; closes with "ping timeout" if so. Checked before a request is
     /// served, so that a request and the heartbeat timer arriving together are handled in time order.
     bool checkHeartbeat();
@@ -89,20 +89,20 @@ private:
     void closeWithReason(const QString &reason);
     /// Closes a WebSocket that `owner` no longer uses and deletes it once closed (or dropped after a timeout);
     /// it is handed to `newParent` so that it can outlive its owner.
-    static void retireWebSocket(QWebSocket *socket, QObject *owner, QObject *newParent,
-                                QWebSocketProtocol::CloseCode code, const QString &reason = {});
+    static void retireWebSocket(ServerWebSocket *socket, QObject *owner, QObject *newParent, int code,
+                                const QString &reason = {});
 
     void queue(EnginePacket packet);
     void scheduleFlush();
     void flush();
     void answerPoll(const QByteArray &payload);
     void answerPoll(const HttpResponse &response);
-    void sendOnWebSocket(QWebSocket *socket, const EnginePacket &packet);
+    void sendOnWebSocket(ServerWebSocket *socket, const EnginePacket &packet);
     void handlePacket(const EnginePacket &packet);
-    void onWebSocketText(QWebSocket *socket, const QString &text);
-    void onWebSocketBinary(QWebSocket *socket, const QByteArray &bytes);
-    void onWebSocketGone(QWebSocket *socket);
-    void attachWebSocket(QWebSocket *socket);
+    void onWebSocketText(ServerWebSocket *socket, const QString &text);
+    void onWebSocketBinary(ServerWebSocket *socket, const QByteArray &bytes);
+    void onWebSocketGone(ServerWebSocket *socket);
+    void attachWebSocket(ServerWebSocket *socket);
     void completeUpgrade();
     void abandonProbe();
     void schedulePing();
@@ -117,10 +117,10 @@ private:
     Finished m_finished;
     State m_state = State::Open;
 
-    QWebSocket *m_webSocket = nullptr; // the transport once on WebSocket
-    QWebSocket *m_probe = nullptr;     // a WebSocket being tried for the upgrade
-    bool m_probed = false;             // the probe answered "3probe": polling only gets noops now
-    bool m_pollHeld = false;           // m_poll came during the upgrade and waits a moment for its outcome
+    ServerWebSocket *m_webSocket = nullptr; // the transport once on WebSocket
+    ServerWebSocket *m_probe = nullptr;     // a WebSocket being tried for the upgrade
+    bool m_probed = false;                  // the probe answered "3probe": polling only gets noops now
+    bool m_pollHeld = false;                // m_poll came during the upgrade and waits a moment for its outcome
 
     struct PendingPoll
     {
