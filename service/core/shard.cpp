@@ -210,16 +210,13 @@ int Shard::deliver(const Publication &publication)
     int delivered = 0;
     switch (publication.kind) {
     case Publication::Kind::BillUpdate: {
-        const QSet<ConnectionId> &subscribers = m_subscriptions.subscribers(publication.billId);
-        for (ConnectionId id : subscribers) {
-            // Skips what this connection already received through recovery.
-            if (!m_subscriptions.advance(id, publication.billId, publication.offset))
-                continue;
-            const auto connection = m_connections.value(id);
-            if (connection &&
-                connection->send(ServerMessage::Type::BillUpdate, publication.frame, publication.sequence))
+        // Skips what a connection already received through recovery.
+        m_subscriptions.advanceAll(publication.billId, publication.offset, [&](ConnectionId id) {
+            const auto connection = m_connections.constFind(id);
+            if (connection != m_connections.cend() &&
+                (*connection)->send(ServerMessage::Type::BillUpdate, publication.frame, publication.sequence))
                 ++delivered;
-        }
+        });
         break;
     }
     case Publication::Kind::Notification: {
@@ -573,7 +570,7 @@ PresenceSnapshot Shard::presence() const
 QSet<QString> Shard::subscribersOf(qint64 billId) const
 {
     QSet<QString> users;
-    const QSet<ConnectionId> &ids = m_subscriptions.subscribers(billId);
+    const QSet<ConnectionId> ids = m_subscriptions.subscribers(billId);
     for (ConnectionId id : ids) {
         const auto connection = m_connections.value(id);
         if (connection && !connection->userId().isEmpty())

@@ -4,11 +4,11 @@ namespace wsinfra {
 
 bool SubscriptionManager::subscribe(ConnectionId connection, qint64 billId, qint64 lastOffset)
 {
-    QHash<qint64, qint64> &bills = m_billsByConnection[connection];
+    QSet<qint64> &bills = m_billsByConnection[connection];
     if (bills.contains(billId))
         return false;
-    bills.insert(billId, lastOffset);
-    m_subscribersByBill[billId].insert(connection);
+    bills.insert(billId);
+    m_subscribersByBill[billId].insert(connection, lastOffset);
     ++m_subscriptionCount;
     m_changes.fetch_add(1, std::memory_order_relaxed);
     return true;
@@ -44,16 +44,21 @@ bool SubscriptionManager::isSubscribed(ConnectionId connection, qint64 billId) c
     return bills != m_billsByConnection.cend() && bills->contains(billId);
 }
 
-const QSet<ConnectionId> &SubscriptionManager::subscribers(qint64 billId) const
+QSet<ConnectionId> SubscriptionManager::subscribers(qint64 billId) const
 {
-    static const QSet<ConnectionId> none;
-    const auto it = m_subscribersByBill.constFind(billId);
-    return it == m_subscribersByBill.cend() ? none : *it;
+    QSet<ConnectionId> connections;
+    const auto bill = m_subscribersByBill.constFind(billId);
+    if (bill == m_subscribersByBill.cend())
+        return connections;
+    connections.reserve(bill->size());
+    for (auto follower = bill->cbegin(); follower != bill->cend(); ++follower)
+        connections.insert(follower.key());
+    return connections;
 }
 
 QList<qint64> SubscriptionManager::billsOf(ConnectionId connection) const
 {
-    return m_billsByConnection.value(connection).keys();
+    return m_billsByConnection.value(connection).values();
 }
 
 qsizetype SubscriptionManager::subscriptionCountOf(ConnectionId connection) const
@@ -64,16 +69,16 @@ qsizetype SubscriptionManager::subscriptionCountOf(ConnectionId connection) cons
 
 qint64 SubscriptionManager::lastOffset(ConnectionId connection, qint64 billId) const
 {
-    return m_billsByConnection.value(connection).value(billId, 0);
+    return m_subscribersByBill.value(billId).value(connection, 0);
 }
 
 bool SubscriptionManager::advance(ConnectionId connection, qint64 billId, qint64 offset)
 {
-    auto bills = m_billsByConnection.find(connection);
-    if (bills == m_billsByConnection.end())
+    auto bill = m_subscribersByBill.find(billId);
+    if (bill == m_subscribersByBill.end())
         return false;
-    auto last = bills->find(billId);
-    if (last == bills->end() || offset <= *last)
+    auto last = bill->find(connection);
+    if (last == bill->end() || offset <= *last)
         return false;
     *last = offset;
     return true;
@@ -85,8 +90,8 @@ bool SubscriptionManager::isConsistent() const
     for (auto bill = m_subscribersByBill.cbegin(); bill != m_subscribersByBill.cend(); ++bill) {
         if (bill->isEmpty())
             return false;
-        for (ConnectionId connection : *bill) {
-            if (!isSubscribed(connection, bill.key()))
+        for (auto follower = bill->cbegin(); follower != bill->cend(); ++follower) {
+            if (!isSubscribed(follower.key(), bill.key()))
                 return false;
         }
         forward += bill->size();
@@ -95,8 +100,8 @@ bool SubscriptionManager::isConsistent() const
     for (auto connection = m_billsByConnection.cbegin(); connection != m_billsByConnection.cend(); ++connection) {
         if (connection->isEmpty())
             return false;
-        for (auto bill = connection->cbegin(); bill != connection->cend(); ++bill) {
-            if (!subscribers(bill.key()).contains(connection.key()))
+        for (qint64 billId : *connection) {
+            if (!m_subscribersByBill.value(billId).contains(connection.key()))
                 return false;
         }
         backward += connection->size();

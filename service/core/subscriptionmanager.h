@@ -24,7 +24,8 @@ public:
     QList<qint64> removeConnection(ConnectionId connection);
 
     bool isSubscribed(ConnectionId connection, qint64 billId) const;
-    const QSet<ConnectionId> &subscribers(qint64 billId) const;
+    QSet<ConnectionId> subscribers(qint64 billId) const;
+    qsizetype subscriberCount(qint64 billId) const { return m_subscribersByBill.value(billId).size(); }
     QList<qint64> billsOf(ConnectionId connection) const;
     qsizetype subscriptionCountOf(ConnectionId connection) const;
 
@@ -32,6 +33,21 @@ public:
     qint64 lastOffset(ConnectionId connection, qint64 billId) const;
     /// Records that `offset` was sent; returns false (and changes nothing) when it was sent already.
     bool advance(ConnectionId connection, qint64 billId, qint64 offset);
+    /// Fan-out: advances every follower of the bill that was not sent `offset` yet to it and calls
+    /// `deliver(connection)` for each, in one pass over the bill's followers. `deliver` must not change
+    /// the subscriptions.
+    template <typename Deliver> void advanceAll(qint64 billId, qint64 offset, Deliver &&deliver)
+    {
+        const auto bill = m_subscribersByBill.find(billId);
+        if (bill == m_subscribersByBill.end())
+            return;
+        for (auto follower = bill->begin(); follower != bill->end(); ++follower) {
+            if (offset <= follower.value())
+                continue; // already sent through recovery
+            follower.value() = offset;
+            deliver(follower.key());
+        }
+    }
 
     qsizetype billCount() const { return m_subscribersByBill.size(); }
     qsizetype connectionCount() const { return m_billsByConnection.size(); }
@@ -46,8 +62,10 @@ public:
     quint64 changes() const { return m_changes.load(std::memory_order_relaxed); }
 
 private:
-    QHash<qint64, QSet<ConnectionId>> m_subscribersByBill;
-    QHash<ConnectionId, QHash<qint64, qint64>> m_billsByConnection; // bill -> last offset sent
+    // The last offset sent lives with the bill's followers: fan-out reads and advances it in the same
+    // pass, without a lookup per follower.
+    QHash<qint64, QHash<ConnectionId, qint64>> m_subscribersByBill; // bill -> connection -> last offset sent
+    QHash<ConnectionId, QSet<qint64>> m_billsByConnection;
     qsizetype m_subscriptionCount = 0;
     std::atomic<quint64> m_changes{0};
 };
