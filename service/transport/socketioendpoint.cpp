@@ -202,7 +202,7 @@ void SocketIoEndpoint::connected(SocketIoSocket *socket)
                 recovery->keep(admitted.pid, {admitted.ticket.userId, socket->id(), m_shard.billsOf(*connectionId)});
             });
     }
-    Connection *connection = m_shard.attach(new SocketIoTransport(socket), admitted.ticket, socket->id());
+    Connection *connection = m_shard.attach(new SocketIoTransport(socket, &m_events), admitted.ticket, socket->id());
     if (!connection)
         return;
     *connectionId = connection->id;

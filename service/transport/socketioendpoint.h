@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/connection.h"
+#include "transport/socketioeventcache.h"
 
 #include <QHash>
 #include <QObject>
@@ -65,6 +66,7 @@ private:
     Shard &m_shard;
     EngineIoServer *m_engine;
     SocketIoServer *m_server;
+    SocketIoEventCache m_events;
     QHash<EngineIoSession *, Admitted> m_admitted; ///< between an accepted CONNECT and connected()
 };
 

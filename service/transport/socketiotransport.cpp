@@ -4,6 +4,7 @@
 #include "protocol/servermessage.h"
 #include "transport/engineio/engineiosession.h"
 #include "transport/socketio/socketiosocket.h"
+#include "transport/socketioeventcache.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,8 +14,8 @@ using namespace Qt::StringLiterals;
 
 namespace wsinfra {
 
-SocketIoTransport::SocketIoTransport(SocketIoSocket *socket, QObject *parent)
-    : ClientTransport(parent), m_socket(socket)
+SocketIoTransport::SocketIoTransport(SocketIoSocket *socket, SocketIoEventCache *events, QObject *parent)
+    : ClientTransport(parent), m_socket(socket), m_events(events)
 {
     connect(socket, &SocketIoSocket::eventReceived, this, &SocketIoTransport::onEvent);
     connect(socket, &SocketIoSocket::ackReceived, this, &SocketIoTransport::onAck);
@@ -38,13 +39,13 @@ void SocketIoTransport::sendText(QLatin1StringView type, const QString &text, qi
 {
     if (m_closed || !m_socket)
         return;
+    if (type != ServerMessage::Type::Notification && m_events) {
+        const SocketIoEventCache::Event &event = m_events->eventOf(type, text, sequence, m_socket->nsp());
+        m_socket->emitSharedEvent(event.packet, event.frame);
+        return;
+    }
     const QByteArray utf8 = text.toUtf8();
-    QByteArray arguments;
-    arguments.reserve(utf8.size() + type.size() + 32);
-    arguments.append("[\"").append(type.data(), type.size()).append("\",").append(utf8);
-    if (sequence > 0)
-        arguments.append(",\"").append(QByteArray::number(sequence)).append('"');
-    arguments.append(']');
+    const QByteArray arguments = SocketIoEventCache::arguments(type, utf8, sequence);
     if (type == ServerMessage::Type::Notification) {
         // The frame is ours, so its message_id is there; notifications are rare enough to parse them
         // rather than change what the core hands every transport.

@@ -10,6 +10,7 @@
 
 namespace wsinfra {
 
+class SocketIoEventCache;
 class SocketIoSocket;
 
 /// The native protocol's envelopes as Socket.IO events (PROTOCOL.md "Socket.IO"): each server envelope
@@ -26,7 +27,8 @@ public:
     /// How long the notice of a close precedes the end of the Engine.IO session.
     static constexpr int CloseNoticeDelayMs = 100;
 
-    explicit SocketIoTransport(SocketIoSocket *socket, QObject *parent = nullptr);
+    /// `events` (the shard's, may be nullptr) outlives the transport: publications are encoded once there.
+    SocketIoTransport(SocketIoSocket *socket, SocketIoEventCache *events, QObject *parent = nullptr);
     ~SocketIoTransport() override;
 
     void sendText(QLatin1StringView type, const QString &text, qint64 sequence) override;
@@ -51,6 +53,7 @@ private:
     void onAck(qint64 ackId);
 
     QPointer<SocketIoSocket> m_socket;
+    SocketIoEventCache *m_events;
     qint64 m_pendingAck = -1; ///< the acknowledgement the event being handled asked for
     /// The message_id of each notification whose acknowledgement the socket awaits, by ack id; bounded
     /// like the socket's own set (ids only grow, so the first is the oldest).

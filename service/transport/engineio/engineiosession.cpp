@@ -82,6 +82,16 @@ void EngineIoSession::sendMessage(const QByteArray &utf8)
     queue(EnginePacket{EnginePacket::Type::Message, utf8, false});
 }
 
+void EngineIoSession::sendSharedMessage(const QByteArray &utf8, const QByteArray &webSocketFrame)
+{
+    if (m_state == State::Open && m_webSocket && m_queue.isEmpty()) {
+        m_webSocket->sendFrame(webSocketFrame);
+        checkWebSocketBacklog();
+        return;
+    }
+    sendMessage(utf8);
+}
+
 void EngineIoSession::sendBinary(const QByteArray &bytes)
 {
     queue(EnginePacket{EnginePacket::Type::Message, bytes, true});
@@ -96,6 +106,13 @@ void EngineIoSession::queue(EnginePacket packet)
 {
     if (m_state != State::Open)
         return;
+    if (m_webSocket && m_queue.isEmpty()) {
+        // On a WebSocket the socket itself gathers what a turn produces into one write (WriteBatcher):
+        // no queue and no posted flush per session and message.
+        sendOnWebSocket(m_webSocket, packet);
+        checkWebSocketBacklog();
+        return;
+    }
     m_queuedBytes += packet.data.size() + 1;
     m_queue.append(std::move(packet));
     if (m_queuedBytes > m_limits.maxQueuedBytes) {
@@ -124,9 +141,7 @@ void EngineIoSession::flush()
             sendOnWebSocket(m_webSocket, packet);
         m_queue.clear();
         m_queuedBytes = 0;
-        // A client that does not read lets the socket's buffer grow: bound it like the queue.
-        if (m_webSocket->bytesToWrite() > m_limits.maxQueuedBytes)
-            closeWithReason(u"forced close"_s);
+        checkWebSocketBacklog();
         return;
     }
     // While an upgrade is being probed the polling side only gets noops; the queue waits for the WebSocket.
@@ -136,6 +151,13 @@ void EngineIoSession::flush()
         m_queuedBytes = 0;
         answerPoll(payload);
     }
+}
+
+void EngineIoSession::checkWebSocketBacklog()
+{
+    // A client that does not read lets the socket's buffer grow: bound it like the queue.
+    if (m_webSocket->bytesToWrite() > m_limits.maxQueuedBytes)
+        closeWithReason(u"forced close"_s);
 }
 
 void EngineIoSession::answerPoll(const QByteArray &payload)

@@ -49,6 +49,10 @@ public:
     /// packets queued in one event-loop turn go out together). Ignored once closed. A client that lets more than
     /// maxQueuedBytes pile up is closed ("forced close").
     void sendMessage(const QByteArray &utf8);
+    /// A text message that many sessions are sent: `webSocketFrame` is its Engine.IO message already framed
+    /// for a WebSocket, sent as it is when the session is on one with nothing queued (encoded once for
+    /// every recipient); otherwise `utf8` goes the usual way.
+    void sendSharedMessage(const QByteArray &utf8, const QByteArray &webSocketFrame);
     void sendBinary(const QByteArray &bytes);
     /// Sends the close packet (flushing what is queued first) and closes; closed("server close") follows.
     void close();
@@ -97,6 +101,8 @@ private:
     void flush();
     void answerPoll(const QByteArray &payload);
     void answerPoll(const HttpResponse &response);
+    /// Closes the session when its WebSocket holds more than the queue may.
+    void checkWebSocketBacklog();
     void sendOnWebSocket(ServerWebSocket *socket, const EnginePacket &packet);
     void handlePacket(const EnginePacket &packet);
     void onWebSocketText(ServerWebSocket *socket, const QString &text);

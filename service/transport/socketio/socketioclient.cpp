@@ -68,6 +68,12 @@ void SocketIoClient::sendMessages(const QList<QByteArray> &messages)
         m_engine->sendBinary(messages.at(i));
 }
 
+void SocketIoClient::sendSharedMessage(const QByteArray &packet, const QByteArray &webSocketFrame)
+{
+    if (!m_closing && m_engine)
+        m_engine->sendSharedMessage(packet, webSocketFrame);
+}
+
 void SocketIoClient::forget(SocketIoSocket *socket)
 {
     const auto it = m_sockets.constFind(socket->nsp());

@@ -26,6 +26,8 @@ public:
     EngineIoSession *engine() const { return m_engine; }
     /// Sends the encoded messages of a packet: the first as text, the rest as binary. Nothing once closing.
     void sendMessages(const QList<QByteArray> &messages);
+    /// One text message that many clients are sent (EngineIoSession::sendSharedMessage).
+    void sendSharedMessage(const QByteArray &packet, const QByteArray &webSocketFrame);
     /// A socket of this client disconnected on the server's side: forget it.
     void forget(SocketIoSocket *socket);
     /// Shutdown of the server: every socket gets disconnected("server shutting down"); the Engine.IO server

@@ -38,6 +38,12 @@ void SocketIoSocket::emitEventText(QByteArrayView jsonArrayText)
     sendMessages({encodeEventText(m_nsp, jsonArrayText)});
 }
 
+void SocketIoSocket::emitSharedEvent(const QByteArray &packet, const QByteArray &webSocketFrame)
+{
+    if (m_connected && m_client)
+        m_client->sendSharedMessage(packet, webSocketFrame);
+}
+
 qint64 SocketIoSocket::emitEventTextWithAck(QByteArrayView jsonArrayText)
 {
     if (!m_connected || !m_client)

@@ -45,6 +45,9 @@ public:
     void emitEvent(const QJsonArray &arguments, const QList<QByteArray> &attachments = {});
     /// Fast path: an EVENT whose arguments array is already serialised JSON text (see encodeEventText).
     void emitEventText(QByteArrayView jsonArrayText);
+    /// Emits an EVENT already encoded for this namespace (SocketIoEventCache): `packet` and the WebSocket
+    /// frame of its Engine.IO message.
+    void emitSharedEvent(const QByteArray &packet, const QByteArray &webSocketFrame);
     /// The same as an EVENT that asks the client for an acknowledgement: returns the ack id allocated for it (0, 1,
     /// 2, ... per socket), whose ACK is reported with ackReceived(), or -1 (nothing sent) once disconnected.
     qint64 emitEventTextWithAck(QByteArrayView jsonArrayText);
