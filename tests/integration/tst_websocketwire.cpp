@@ -318,6 +318,13 @@ public:
         return ended;
     }
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    /// Stops taking bytes from the kernel (Qt's buffer holds at most a few), so that the server's writes back up.
+    void stopReading() { m_socket.setReadBufferSize(16); }
+    void resumeReading()
+    {
+        m_socket.setReadBufferSize(0);
+        pump();
+    }
     /// Data segments our kernel has received on this connection (TCP_INFO): how many writes the server's
     /// bytes came in, as the server disables Nagle (-1 when unknown).
     qint64 dataSegmentsReceived() const
@@ -396,6 +403,7 @@ private slots:
     void binaryFrameIsAnsweredBadRequest();
     void manyPublishesArriveInOrderSeveralPerRead();
     void repliesOfOneReadLeaveTogether();
+    void pingFloodWithoutReadingGetsOnlyTheLatestPong();
     void serverCloseCarriesCodeAndReasonThenTcpEnds();
 
 private:
@@ -874,6 +882,42 @@ void TestWebSocketWire::repliesOfOneReadLeaveTogether()
     const qint64 segments = client.dataSegmentsReceived() - segmentsBefore;
     qInfo("%d pongs in %lld TCP segments", Count, segments);
     QVERIFY2(segments <= Count / 10, qPrintable(QString::number(segments)));
+}
+
+// A client that pings without reading cannot make the server buffer pongs without end: past a backlog only
+// the latest ping is answered (RFC 6455 5.5.3), and the connection keeps working once the client reads.
+void TestWebSocketWire::pingFloodWithoutReadingGetsOnlyTheLatestPong()
+{
+    constexpr int Count = 100'000; // 12.7 MB of pongs: more than the kernel buffers of both ends hold
+    RawClient client;
+    QCOMPARE(client.upgrade(m_service.port(), upgradeHead(nativeTarget(nextUser(u"flooder"_s)))), 101);
+    QCOMPARE(client.nextMessage(u"connected"_s).value("type"_L1).toString(), u"connected"_s);
+    client.stopReading();
+    const QByteArray payload(121, 'p');
+    QByteArray batch;
+    for (int i = 0; i < 1000; ++i)
+        batch += clientFrame(0x80 | OpPing, payload);
+    for (int i = 0; i < Count / 1000; ++i)
+        client.send(batch);
+    QByteArray last = "last-ping";
+    client.send(clientFrame(0x80 | OpPing, last));
+    QTest::qWait(500); // the server reads all of it while we do not read
+    client.resumeReading();
+    int pongs = 0;
+    bool sawLast = false;
+    while (!sawLast) {
+        const std::optional<ServerFrame> frame = client.nextFrame();
+        QVERIFY2(frame, qPrintable(u"%1 pongs, then nothing"_s.arg(pongs)));
+        if (frame->opcode() == OpPong) {
+            ++pongs;
+            sawLast = frame->payload == last;
+        }
+    }
+    qInfo("%d pings, %d pongs", Count + 1, pongs);
+    QVERIFY2(pongs < Count, qPrintable(QString::number(pongs)));
+    client.send(textFrame(pingMessage(u"after"_s)));
+    QCOMPARE(client.nextMessage(u"pong"_s).value("id"_L1).toString(), u"after"_s);
+    QVERIFY(anotherClientIsServed());
 }
 
 void TestWebSocketWire::serverCloseCarriesCodeAndReasonThenTcpEnds()

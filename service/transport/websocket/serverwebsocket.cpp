@@ -74,7 +74,10 @@ ServerWebSocket::ServerWebSocket(const IncomingSocket &incoming, qsizetype headL
         }
         m_tlsSocket->read(headLength);
         connect(m_tlsSocket, &QTcpSocket::readyRead, this, &ServerWebSocket::onReadable);
-        connect(m_tlsSocket, &QTcpSocket::bytesWritten, this, &ServerWebSocket::bytesWritten);
+        connect(m_tlsSocket, &QTcpSocket::bytesWritten, this, [this] {
+            sendOwedPong();
+            emit bytesWritten();
+        });
         connect(m_tlsSocket, &QTcpSocket::disconnected, this, &ServerWebSocket::becomeGone);
         m_tlsSocket->write(switchingProtocols(acceptKey));
         // Frames the client sent right behind its request wait in the socket's buffer: read them once the
@@ -249,8 +252,18 @@ void ServerWebSocket::onWritable()
     const qsizetype before = m_output.size();
     if (!writePending())
         return;
-    if (m_output.size() < before)
+    if (m_output.size() < before) {
+        sendOwedPong();
         emit bytesWritten();
+    }
+}
+
+void ServerWebSocket::sendOwedPong()
+{
+    if (!m_pongOwed || m_state != State::Open || bytesToWrite() >= PongBacklogBytes)
+        return;
+    m_pongOwed = false;
+    queueBytes(WebSocketFrame::encode(OpCode::Pong, std::exchange(m_owedPongPayload, {})));
 }
 
 void ServerWebSocket::onReadable()
@@ -309,8 +322,14 @@ void ServerWebSocket::handleEvent(const WebSocketFrameParser::Event &event)
             emit binaryMessageReceived(event.payload);
         break;
     case Kind::Ping:
-        if (m_state == State::Open)
-            queueBytes(WebSocketFrame::encode(OpCode::Pong, event.payload));
+        if (m_state != State::Open)
+            break;
+        if (bytesToWrite() >= PongBacklogBytes) {
+            m_pongOwed = true;
+            m_owedPongPayload = event.payload;
+            break;
+        }
+        queueBytes(WebSocketFrame::encode(OpCode::Pong, event.payload));
         break;
     case Kind::Pong:
         emit pong();

@@ -31,6 +31,9 @@ public:
     static constexpr qsizetype ImmediateWriteBytes = 16 * 1024;
     /// How long a close waits for the peer's closing handshake and for the last bytes to leave.
     static constexpr int CloseTimeoutMs = 5'000;
+    /// Bytes waiting past which a ping is not answered at once: only the latest one is, once they left
+    /// (RFC 6455 5.5.3 allows it), so a client that pings without reading cannot make us buffer pongs.
+    static constexpr qint64 PongBacklogBytes = 64 * 1024;
 
     /// Completes the upgrade of `incoming`: consumes its `headLength` request bytes (read by the front
     /// door, which checked the request) and answers 101 with `acceptKey` (Sec-WebSocket-Accept).
@@ -78,6 +81,8 @@ private:
     void queueBytes(QByteArrayView bytes);
     void onReadable();
     void onWritable();
+    /// After bytes left: the pong owed for the latest ping, when the backlog allows it now.
+    void sendOwedPong();
     void handleBytes(QByteArrayView bytes);
     void handleEvent(const WebSocketFrameParser::Event &event);
     /// Writes what waits; false when the connection failed (and is gone).
@@ -92,6 +97,8 @@ private:
     bool m_closeSent = false;
     bool m_shutdownAfterWrites = false;
     bool m_writeShutDown = false;
+    bool m_pongOwed = false;
+    QByteArray m_owedPongPayload;
     int m_batchSlot = -1; ///< position in the batcher's list while a flush is scheduled
     qintptr m_descriptor = -1;
     QSocketNotifier *m_readNotifier = nullptr;
