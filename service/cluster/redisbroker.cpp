@@ -410,9 +410,7 @@ void RedisBroker::checkGaps()
             BillState &filled = m_bills[billId];
             filled.busy = false;
             if (filled.delivered < to) {
-                m_updatesLost += to - filled.delivered;
-                qCWarning(lcBroker) << "bill" << billId << ": updates" << filled.delivered + 1 << "to" << to
-                                    << "are gone from the shared history; skipped";
+                skipped(billId, filled.delivered + 1, to);
                 filled.delivered = to;
             }
             filled.gapSinceMs = 0;
@@ -447,6 +445,10 @@ void RedisBroker::fetch(qint64 billId, qint64 from, qint64 to, bool deliver, std
                                 BillState &state = m_bills[billId];
                                 if (message->publication.offset <= state.delivered)
                                     continue;
+                                // A hole in the stream (a Redis that lost its data, or what a node
+                                // numbered itself while away): said, as checkGaps says it, not jumped.
+                                if (deliver && message->publication.offset > state.delivered + 1)
+                                    skipped(billId, state.delivered + 1, message->publication.offset - 1);
                                 state.delivered = message->publication.offset;
                                 if (deliver)
                                     ++m_gapsFilled;
@@ -454,6 +456,13 @@ void RedisBroker::fetch(qint64 billId, qint64 from, qint64 to, bool deliver, std
                             }
                             then();
                         });
+}
+
+void RedisBroker::skipped(qint64 billId, qint64 from, qint64 to)
+{
+    m_updatesLost += to - from + 1;
+    qCWarning(lcBroker) << "bill" << billId << ": updates" << from << "to" << to
+                        << "are gone from the shared history; skipped";
 }
 
 void RedisBroker::catchUp()

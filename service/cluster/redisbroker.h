@@ -108,6 +108,7 @@ private:
     void drain(qint64 billId);
     void checkGaps();
     void fetch(qint64 billId, qint64 from, qint64 to, bool deliver, std::function<void()> then);
+    void skipped(qint64 billId, qint64 from, qint64 to); // counted and logged: what the stream lacks
     void learnAllBills(const QByteArray &cursor);
     void catchUp();
     void heartbeat();

@@ -21,7 +21,7 @@ HistoryEntry ChannelHistory::append(qint64 billId, const QString &messageId, qin
     entry.frame = encode(entry.offset);
     stream.lastOffset = entry.offset;
     if (stream.entries.isFull()) // the oldest entry (or, with no room at all, this one) is lost to recovery
-        stream.droppedSequence = stream.entries.isEmpty() ? entry.sequence : stream.entries.front().sequence;
+        noteDropped(stream, stream.entries.isEmpty() ? entry : stream.entries.front());
     stream.entries.push(entry);
     return entry;
 }
@@ -38,10 +38,15 @@ std::optional<HistoryEntry> ChannelHistory::insert(qint64 billId, qint64 offset,
         it = m_streams.insert(billId, Stream{0, 0, CircularBuffer<HistoryEntry>(m_maxEntriesPerBill)});
     Stream &stream = it.value();
     HistoryEntry entry{offset, sequence, timestampMs, messageId, encode(offset)};
+    // Sequences a node handed out while it was away from Redis are given again by the cluster to
+    // other updates, which reach this node only when it catches up: a client holding such a position
+    // did not see this entry although its sequence is not above the position (sinceSequence).
+    if (sequence <= m_sequence)
+        entry.lateUntil = m_sequence;
     stream.lastOffset = offset;
     m_sequence = std::max(m_sequence, sequence);
     if (stream.entries.isFull())
-        stream.droppedSequence = stream.entries.isEmpty() ? entry.sequence : stream.entries.front().sequence;
+        noteDropped(stream, stream.entries.isEmpty() ? entry : stream.entries.front());
     stream.entries.push(entry);
     return entry;
 }
@@ -92,6 +97,8 @@ ChannelHistory::Recovery ChannelHistory::sinceSequence(qint64 billId, qint64 seq
     for (const HistoryEntry &entry : it->entries) {
         if (entry.sequence > sequence)
             break;
+        if (entry.lateUntil >= sequence) // it came after the client's position was handed out: unknown
+            return Recovery{false, it->lastOffset, {}};
         seenOffset = entry.offset;
     }
     return sinceLocked(&*it, seenOffset);
@@ -128,13 +135,20 @@ ChannelHistory::Recovery ChannelHistory::sinceLocked(const Stream *stream, qint6
     return recovery;
 }
 
+void ChannelHistory::noteDropped(Stream &stream, const HistoryEntry &entry)
+{
+    // A client at a position below the bound missed it, and so may one up to lateUntil (see insert).
+    const qint64 missedBelow = std::max(entry.sequence, entry.lateUntil + 1);
+    stream.droppedSequence = std::max(stream.droppedSequence, missedBelow);
+}
+
 void ChannelHistory::dropExpired(Stream &stream, qint64 nowMs) const
 {
     qsizetype expired = 0;
     for (const HistoryEntry &entry : stream.entries) {
         if (entry.timestampMs >= nowMs - m_ttlMs)
             break;
-        stream.droppedSequence = entry.sequence;
+        noteDropped(stream, entry);
         ++expired;
     }
     stream.entries.removeFront(expired);
@@ -164,7 +178,7 @@ void ChannelHistory::setMaxEntriesPerBill(int maxEntries)
         for (const HistoryEntry &entry : stream.entries) {
             if (index++ >= excess)
                 break;
-            stream.droppedSequence = entry.sequence;
+            noteDropped(stream, entry);
         }
         if (excess > 0)
             stream.entries.removeFront(excess);

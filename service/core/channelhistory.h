@@ -21,6 +21,10 @@ struct HistoryEntry
     qint64 timestampMs = 0;
     QString messageId;
     QString frame;
+    /// Set when the entry was stored after this node had already handed out its sequence or a later
+    /// one (a cluster's update that came late, e.g. caught up after a Redis outage): the node's
+    /// sequence at that moment. A client at a position from `sequence` to it may not have seen it.
+    qint64 lateUntil = 0;
 };
 
 /// Per-bill offsets and a bounded, expiring history of updates, so a client that reconnects with
@@ -78,10 +82,11 @@ private:
     struct Stream
     {
         qint64 lastOffset = 0;
-        qint64 droppedSequence = 0; ///< the sequence of the newest entry evicted or expired
+        qint64 droppedSequence = 0; ///< a position below it missed an entry evicted or expired (noteDropped)
         CircularBuffer<HistoryEntry> entries;
     };
     void dropExpired(Stream &stream, qint64 nowMs) const;
+    static void noteDropped(Stream &stream, const HistoryEntry &entry);
     Recovery sinceLocked(const Stream *stream, qint64 since) const;
 
     int m_maxEntriesPerBill; // guarded by m_lock

@@ -220,6 +220,66 @@ private slots:
         QVERIFY(!history.sinceSequence(1, 0).recoverable);
         QCOMPARE(history.sinceSequence(1, 1).entries.size(), 1);
     }
+
+    // A node numbered updates itself while Redis was away (sequences 2..4); the cluster meanwhile gave
+    // sequence 3 to an update of another bill, which the node learns only when it catches up. A
+    // Socket.IO client at position 3 or 4 never saw it: recovery must not say it did (it resyncs).
+    void recoveryBySequenceRefusesAPositionAnUpdateCameLateFor()
+    {
+        ManualClock clock;
+        ChannelHistory history(10, 60'000, clock);
+        const auto encode = [](qint64 offset) { return u"frame %1"_s.arg(offset); };
+        QVERIFY(history.insert(1, 1, 1, u"shared"_s, clock.nowMs(), encode)); // seq 1, bill 1 offset 1
+        add(history, 2, clock);                                               // local: seq 2, 3, 4 of bill 2
+        add(history, 2, clock);
+        add(history, 2, clock);
+        const std::optional<HistoryEntry> late = history.insert(1, 2, 3, u"late"_s, clock.nowMs(), encode);
+        QVERIFY(late);
+        QCOMPARE(late->lateUntil, 4);
+        QCOMPARE(history.currentSequence(), 4);
+
+        const ChannelHistory::Recovery before = history.sinceSequence(1, 2);
+        QVERIFY(before.recoverable);
+        QCOMPARE(before.entries.size(), 1);
+        QCOMPARE(before.entries.at(0).messageId, u"late"_s);
+        QVERIFY(!history.sinceSequence(1, 3).recoverable);
+        QVERIFY(!history.sinceSequence(1, 4).recoverable);
+        QVERIFY(history.sinceSequence(2, 4).recoverable); // nothing came late for bill 2
+        QCOMPARE(history.since(1, 1).entries.size(), 1);  // a per-bill offset is unambiguous
+
+        // A position handed out after it came: the client was sent it first.
+        add(history, 1, clock); // seq 5, bill 1 offset 3
+        const ChannelHistory::Recovery after = history.sinceSequence(1, 5);
+        QVERIFY(after.recoverable);
+        QVERIFY(after.entries.isEmpty());
+        QCOMPARE(history.sinceSequence(1, 4).recoverable, false);
+
+        // In order, an update is not late: insert() after the node's own sequence leaves it unmarked.
+        const std::optional<HistoryEntry> inOrder = history.insert(1, 4, 6, u"next"_s, clock.nowMs(), encode);
+        QVERIFY(inOrder);
+        QCOMPARE(inOrder->lateUntil, 0);
+    }
+
+    // Evicted, a late update still makes the positions it came late for unrecoverable.
+    void recoveryBySequenceRemembersAnEvictedLateUpdate()
+    {
+        ManualClock clock;
+        ChannelHistory history(2, 60'000, clock);
+        const auto encode = [](qint64 offset) { return u"frame %1"_s.arg(offset); };
+        QVERIFY(history.insert(1, 1, 1, u"shared"_s, clock.nowMs(), encode)); // seq 1
+        add(history, 2, clock);                                               // seq 2, 3, 4
+        add(history, 2, clock);
+        add(history, 2, clock);
+        QVERIFY(history.insert(1, 2, 3, u"late"_s, clock.nowMs(), encode)); // late until 4
+        add(history, 1, clock);                                             // seq 5: evicts offset 1
+        add(history, 1, clock);                                             // seq 6: evicts the late one
+        QVERIFY(!history.sinceSequence(1, 3).recoverable);
+        QVERIFY(!history.sinceSequence(1, 4).recoverable);
+        const ChannelHistory::Recovery fromFive = history.sinceSequence(1, 5);
+        QVERIFY(fromFive.recoverable);
+        QCOMPARE(fromFive.entries.size(), 1);
+        QCOMPARE(fromFive.entries.at(0).offset, 4);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestChannelHistory)
